@@ -1,0 +1,114 @@
+"""The build, top to bottom: load, parse, number, document, render, write. No logic of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import build_document
+from .errors import Location, Problem, raise_if_any
+from .load import load_assets, load_manuscript, load_styles
+from .number import number_book
+from .output import write_all
+from .parse import parse_chapter
+from .pdf import PrintWriter
+from .project import Project
+from .render import render_print_html
+
+FORMATS = ("pdf", "epub")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to make: which editions, and the print profile."""
+
+    formats: tuple[str, ...] = FORMATS
+    profile: str = "a4"
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """One line of progress: the stage, what it did, how long it took."""
+
+    stage: str
+    detail: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The files written and the warnings worth showing."""
+
+    outputs: tuple[Path, ...]
+    warnings: tuple[Problem, ...]
+    review_date: dt.date | None
+    book_file: str
+
+
+Reporter = Callable[[StageReport], None]
+
+
+class _Stage:
+    """The detail line a stage fills in once it knows what it did."""
+
+    detail = ""
+
+
+@contextmanager
+def _stage(report: Reporter, name: str) -> Iterator[_Stage]:
+    started = time.perf_counter()
+    stage = _Stage()
+    yield stage
+    report(StageReport(name, stage.detail, time.perf_counter() - started))
+
+
+def output_name(slug: str, profile: str, extension: str) -> str:
+    """`slug.pdf` for the default A4 report, `slug-<profile>.pdf` for the others."""
+    suffix = "" if profile == "a4" or extension == "epub" else f"-{profile}"
+    return f"{slug}{suffix}.{extension}"
+
+
+def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
+    """Build the requested editions into project.output; raise ManuscriptError on bad input."""
+    with _stage(report, "load") as stage:
+        manuscript = load_manuscript(project)
+        styles = load_styles(project)
+        stage.detail = (f"{len(manuscript.chapters)} chapters, "
+                        f"{len(manuscript.bibliography)} bibliography entries")
+    with _stage(report, "parse") as stage:
+        chapters = tuple(parse_chapter(source, number)
+                         for number, source in enumerate(manuscript.chapters, start=1))
+        raise_if_any(problem for chapter in chapters for problem in chapter.problems)
+        assets, problems = load_assets(project, [i for c in chapters for i in c.images])
+        raise_if_any(problems)
+        stage.detail = f"{sum(len(c.citations) for c in chapters)} citations"
+    with _stage(report, "number") as stage:
+        numbering = number_book(chapters, manuscript.bibliography, manuscript.meta.number_sections,
+                                Location(manuscript.meta.bibliography or manuscript.meta.source))
+        stage.detail = (f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
+                        f"tables, {len(numbering.figures)} figures")
+    with _stage(report, "document") as stage:
+        document = build_document(manuscript, chapters, numbering, assets)
+        stage.detail = f"{len(document.toc)} contents entries"
+    warnings = list(document.warnings)
+    files: dict[Path, bytes] = {}
+    if "pdf" in options.formats or "epub" in options.formats:
+        # The EPUB's page-list maps the print pages, so the print layout is always made.
+        with _stage(report, "pdf") as stage:
+            writer = PrintWriter(project, styles, options.profile)
+            first = writer.layout(render_print_html(document, styles, None))
+            final = writer.layout(render_print_html(document, styles, first.pages_of))
+            warnings += final.warnings
+            name = output_name(document.meta.slug, options.profile, "pdf")
+            if "pdf" in options.formats:
+                files[project.output / name] = writer.pdf_bytes(final)
+            stage.detail = f"{name}, {final.page_count} pages"
+    with _stage(report, "write") as stage:
+        write_all(files)
+        stage.detail = ", ".join(project.show(path) for path in files)
+    return BuildResult(tuple(files), tuple(warnings), document.meta.review_date,
+                       document.meta.source)

@@ -1,0 +1,315 @@
+"""Stage 4, document: placeholders become numbered markup; one `Document` for every edition."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from lxml import etree, html
+from lxml.html import HtmlElement
+
+from .errors import Location, Problem, raise_if_any
+from .load import Asset, BibEntry, Manuscript
+from .metadata import BookMeta, slugify
+from .number import CitedItem, Numbering, Target
+from .parse import ParsedChapter
+from .references import format_entries
+
+BLOCKS = ("p", "li", "dt", "dd", "blockquote", "pre", "tr", "figure", "h2", "h3", "h4", "h5",
+          "h6", "table", "aside")
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A line of the contents: a chapter or the references, with its sections as children."""
+
+    level: int
+    number: str | None
+    title: str
+    target: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter ready for any edition: numbered, linked, every block with a stable id."""
+
+    number: int
+    title: str
+    title_html: str
+    element_id: str
+    body_html: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A numbered entry of the reference list and the ids of every place that cites it."""
+
+    number: int
+    key: str
+    element_id: str
+    html: str
+    cited_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """The whole book as the editions render it."""
+
+    meta: BookMeta
+    chapters: tuple[Chapter, ...]
+    references: tuple[Reference, ...]
+    toc: tuple[TocEntry, ...]
+    assets: Mapping[str, Asset]
+    warnings: tuple[Problem, ...]
+
+
+def reference_id(number: int) -> str:
+    """Element id of reference `number` in the list."""
+    return f"ref-{number}"
+
+
+def build_document(
+    manuscript: Manuscript,
+    chapters: tuple[ParsedChapter, ...],
+    numbering: Numbering,
+    assets: Mapping[str, Asset],
+) -> Document:
+    """Resolve every placeholder with its number and collect the contents and references."""
+    built = [_build_chapter(chapter, numbering) for chapter in chapters]
+    _check_unique_ids(built)
+    entries: Sequence[BibEntry] = [manuscript.bibliography[k] for k in numbering.reference_order]
+    formatted, warnings = format_entries(manuscript.style_xml, entries)
+    references = tuple(
+        Reference(n, entry.key, reference_id(n), text, numbering.cited_at.get(n, ()))
+        for n, (entry, text) in enumerate(zip(entries, formatted, strict=True), start=1)
+    )
+    toc = [entry for entry, _ in built]
+    if references:
+        toc.append(TocEntry(1, None, "References", "references"))
+    warnings += [Problem(entry.location, f"reference '{entry.key}' is never cited, so it is not "
+                         "listed; cite it or remove it") for entry in numbering.unused_references]
+    return Document(
+        meta=manuscript.meta,
+        chapters=tuple(chapter for _, chapter in built),
+        references=references,
+        toc=tuple(toc),
+        assets=MappingProxyType(dict(assets)),
+        warnings=tuple(warnings),
+    )
+
+
+def _build_chapter(
+    parsed: ParsedChapter, numbering: Numbering
+) -> tuple[TocEntry, Chapter]:
+    root = html.fragment_fromstring(parsed.html, create_parent="div")
+    n = parsed.number
+    title = root.find("h1")
+    assert title is not None, "parse guarantees a title"
+    title_html = _inner_html(title)
+    title_text = title.text_content().strip()
+    root.remove(title)
+    chapter_id = f"chapter-{n}"
+    sections: list[TocEntry] = []
+    used_ids = {chapter_id}
+    for index, heading in enumerate(root.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")):
+        sections += _number_heading(heading, parsed, index, numbering, used_ids)
+    for element in root.xpath(".//*[@data-pp]"):
+        kind, index = element.get("data-pp"), int(element.get("data-i"))
+        if kind == "cite":
+            _replace(element, citation_group(numbering.citations[(n, index)]))
+        elif kind == "xref":
+            _replace(element, _xref(numbering.xrefs[(n, index)]))
+        elif kind == "box":
+            _make_box(element, parsed, index, numbering.boxes[(n, index)])
+        elif kind == "table":
+            _make_table(element, parsed, numbering.tables[(n, index)])
+        elif kind == "figure":
+            _make_figure(element, parsed, index, numbering.figures[(n, index)])
+    _give_blocks_ids(root, f"c{n}-b")
+    body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
+    toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
+    return toc, Chapter(n, title_text, title_html, chapter_id, (root.text or "") + body,
+                        parsed.path)
+
+
+def _inner_html(element: HtmlElement) -> str:
+    inner = html.tostring(element, encoding="unicode", method="html")
+    return inner[inner.index(">") + 1: inner.rindex("<")]
+
+
+def _number_heading(
+    heading: HtmlElement, parsed: ParsedChapter, index: int, numbering: Numbering,
+    used_ids: set[str],
+) -> list[TocEntry]:
+    """Give a heading its id and number; return its contents line, if it has one."""
+    source = parsed.headings[index]
+    if not heading.get("id"):
+        base = f"c{parsed.number}-{slugify(heading.text_content())}"
+        candidate, suffix = base, 1
+        while candidate in used_ids:
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        heading.set("id", candidate)
+    used_ids.add(heading.get("id"))
+    number = numbering.sections[(parsed.number, index)]
+    title = heading.text_content().strip()
+    if number:
+        label = html.Element("span", {"class": "secno"})
+        label.text = number
+        label.tail = " " + (heading.text or "")
+        heading.text = None
+        heading.insert(0, label)
+    if source.level == 2 and not source.in_box:
+        return [TocEntry(2, number, title, heading.get("id"))]
+    return []
+
+
+def citation_group(items: tuple[CitedItem, ...]) -> HtmlElement:
+    """`[1, 3–5]`: links to the entries; the ids let each entry link back here."""
+    group = html.Element("span", {"class": "citation"})
+    group.text = "["
+    plain = all(not item.prefix and not item.locator for item in items)
+    ordered = sorted(items, key=lambda item: item.number) if plain else list(items)
+    runs = _runs(ordered) if plain else [[item] for item in ordered]
+    last: HtmlElement | None = None
+    for index, run in enumerate(runs):
+        separator = ", " if index else ""
+        if last is None:
+            group.text += separator
+        else:
+            last.tail = (last.tail or "") + separator
+        if len(run) >= 3:
+            first = _cite_link(run[0])
+            group.append(first)
+            for middle in run[1:-1]:  # anchors only: "3–5" still links back from 4
+                group.append(html.Element("span", {"id": middle.anchor_id, "class": "cite-anchor"}))
+            group[-1].tail = "\u2013"
+            last = _cite_link(run[-1])
+            group.append(last)
+            continue
+        item = run[0]
+        if item.prefix:
+            if last is None:
+                group.text += item.prefix + " "
+            else:
+                last.tail = (last.tail or "") + item.prefix + " "
+        last = _cite_link(item)
+        last.tail = f", {item.locator}" if item.locator else ""
+        group.append(last)
+    if last is None:
+        group.text += "]"
+    else:
+        last.tail = (last.tail or "") + "]"
+    return group
+
+
+def _runs(items: list[CitedItem]) -> list[list[CitedItem]]:
+    """Split sorted items into runs of consecutive numbers; short runs become single items."""
+    runs: list[list[CitedItem]] = []
+    for item in items:
+        if runs and item.number == runs[-1][-1].number + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return [r for run in runs for r in ([run] if len(run) >= 3 else [[i] for i in run])]
+
+
+def _cite_link(item: CitedItem) -> HtmlElement:
+    link = html.Element("a", {"href": f"#{reference_id(item.number)}", "id": item.anchor_id,
+                              "class": "cite", "role": "doc-biblioref"})
+    link.text = str(item.number)
+    return link
+
+
+def _xref(target: Target) -> HtmlElement:
+    link = html.Element("a", {"href": f"#{target.element_id}", "class": f"xref xref-{target.kind}"})
+    link.text = target.name
+    return link
+
+
+def _replace(old: HtmlElement, new: HtmlElement) -> None:
+    new.tail = old.tail
+    parent = old.getparent()
+    assert parent is not None
+    parent.replace(old, new)
+
+
+def _make_box(element: HtmlElement, parsed: ParsedChapter, index: int, target: Target | None
+              ) -> None:
+    box = parsed.boxes[index]
+    box_id = target.element_id if target else f"c{parsed.number}-box-{index + 1}"
+    for name in ("data-pp", "data-i"):
+        del element.attrib[name]
+    element.set("class", f"box {box.kind}")
+    element.set("id", box_id)
+    element.set("aria-labelledby", f"{box_id}-title")
+    title = html.fragment_fromstring(parsed.box_titles[index], create_parent="p")
+    title.set("class", "box-title")
+    title.set("id", f"{box_id}-title")
+    if target:
+        title.text = f"{target.name}: {title.text or ''}"
+    title.tail = element.text
+    element.text = None
+    element.insert(0, title)
+
+
+def _make_table(element: HtmlElement, parsed: ParsedChapter, target: Target) -> None:
+    index = int(element.get("data-i"))
+    table = element.find("table")
+    caption_text = element.find("p")
+    assert table is not None and caption_text is not None, "dialect wraps table and caption"
+    caption = html.Element("caption")
+    label = html.Element("span", {"class": "label"})
+    label.text = f"{target.name}."
+    label.tail = " " + (caption_text.text or "")
+    caption.append(label)
+    caption.extend(list(caption_text))
+    table.insert(0, caption)
+    table.set("id", target.element_id)
+    for th in table.iterfind("thead/tr/th"):
+        th.set("scope", "col")
+    if parsed.tables[index].row_headers:
+        for row in table.iterfind("tbody/tr"):
+            first = row[0]
+            first.tag = "th"
+            first.set("scope", "row")
+    _replace(element, table)
+
+
+def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target: Target) -> None:
+    source = parsed.figures[index]
+    caption_text = element.find("p")
+    assert caption_text is not None
+    figure = html.Element("figure", {"id": target.element_id, "class": "figure"})
+    etree.SubElement(figure, "img", {"src": source.src, "alt": source.alt})
+    caption = etree.SubElement(figure, "figcaption")
+    label = etree.SubElement(caption, "span", {"class": "label"})
+    label.text = f"{target.name}."
+    label.tail = " " + (caption_text.text or "").replace("\u00a0", "").strip()
+    caption.extend(list(caption_text))
+    _replace(element, figure)
+
+
+def _give_blocks_ids(root: HtmlElement, prefix: str) -> None:
+    """Every block gets a stable id: the print pagination is mapped onto the EPUB through them."""
+    count = 0
+    for element in root.iter(*BLOCKS):
+        if not element.get("id"):
+            count += 1
+            element.set("id", f"{prefix}{count}")
+
+
+def _check_unique_ids(built: list[tuple[TocEntry, Chapter]]) -> None:
+    seen: dict[str, str] = {}
+    problems = []
+    for _, chapter in built:
+        for found in re.findall(r'\sid="([^"]+)"', chapter.body_html):
+            if found in seen:
+                problems.append(Problem(Location(chapter.path), f"id '{found}' is used twice "
+                                        f"(also in {seen[found]}); ids must be unique in the book"))
+            seen[found] = chapter.path
+    raise_if_any(problems)

@@ -1,0 +1,49 @@
+"""The only way WeasyPrint may read a resource: files inside the project, and data: URIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+
+# Our own table, not the system's mimetypes: the same answer on every machine.
+MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+               ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
+               ".woff2": "font/woff2"}
+
+
+class ResourceRefused(FatalURLFetchingError):
+    """A resource outside the project (or on the network) was asked for; rendering stops."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves regular files under the allowed folders and data: URIs; refuses everything else.
+
+    WeasyPrint's default fetcher follows http(s) and file:// URLs anywhere on the machine, so a
+    manuscript could copy /etc/passwd into a PDF or reach a local service. Here a refused URL
+    raises a fatal error, which stops the render, and the build names the URL.
+    """
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=5)
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise ResourceRefused(url)
+        path = Path(unquote(urlsplit(url).path)).resolve()  # resolves ../ and symlinks
+        allowed = any(path.is_relative_to(root) for root in self.roots)
+        if not allowed or not path.is_file():  # is_file: no devices, no folders
+            raise ResourceRefused(url)
+        media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})

@@ -1,0 +1,247 @@
+"""book.yaml: read into a validated `BookMeta`, every problem reported with its line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import Location, Problem, raise_if_any
+
+DEFAULT_STYLE = "nlm-citation-sequence"
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or editor as printed on the title page and in the metadata."""
+
+    name: str
+    role: str = "author"
+
+
+@dataclass(frozen=True)
+class BookMeta:
+    """Everything book.yaml says about the book, checked and normalised."""
+
+    title: str
+    subtitle: str | None
+    authors: tuple[Person, ...]
+    publisher: str
+    lang: str
+    date: dt.date
+    modified: dt.date
+    edition: str
+    review_date: dt.date | None
+    rights: str
+    disclaimer: str | None
+    description: str | None
+    keywords: tuple[str, ...]
+    identifier: str
+    slug: str
+    chapters: tuple[str, ...]
+    chapter_lines: tuple[int, ...]
+    bibliography: str | None
+    bibliography_line: int | None
+    citation_style: str
+    citation_style_line: int | None
+    number_sections: bool
+    source: str
+
+    @property
+    def full_title(self) -> str:
+        """Title and subtitle, as a document title."""
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+
+@dataclass(frozen=True)
+class _Field:
+    """How one book.yaml key is read: its checker, and whether it must be there."""
+
+    check: Callable[[Any], Any]
+    required: bool = False
+
+
+class _Invalid(ValueError):
+    """A value of the wrong shape; the message says what was expected."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+        raise _Invalid("expected a line of text")
+    return str(value).strip()
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise _Invalid("expected a date written as YYYY-MM-DD, e.g. 2026-03-01")
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("expected true or false")
+    return value
+
+
+def _lang(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", text):
+        raise _Invalid(f"expected a BCP 47 language tag such as 'en' or 'en-GB' (got '{text}')")
+    return text
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if not isinstance(value, list) or not value:
+        raise _Invalid("expected a list of texts")
+    return tuple(_text(item) for item in value)
+
+
+def _people(value: Any) -> tuple[Person, ...]:
+    if isinstance(value, str | dict):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise _Invalid("expected a list of names, or of {name: ..., role: ...}")
+    people = []
+    for item in value:
+        if isinstance(item, dict):
+            unknown = set(item) - {"name", "role"}
+            if "name" not in item or unknown:
+                raise _Invalid("each person needs 'name' and may have 'role' (author, editor)")
+            people.append(Person(_text(item["name"]), _text(item.get("role", "author")).lower()))
+        else:
+            people.append(Person(_text(item)))
+    return tuple(people)
+
+
+def _chapters(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _Invalid("expected the list of chapter files in reading order")
+    paths = tuple(_text(item) for item in value)
+    for path in paths:
+        if not path.endswith(".md"):
+            raise _Invalid(f"chapter files are Markdown files ending in .md (got '{path}')")
+    return paths
+
+
+FIELDS: Mapping[str, _Field] = {
+    "title": _Field(_text, required=True),
+    "subtitle": _Field(_text),
+    "authors": _Field(_people, required=True),
+    "publisher": _Field(_text, required=True),
+    "lang": _Field(_lang, required=True),
+    "date": _Field(_date, required=True),
+    "modified": _Field(_date),
+    "edition": _Field(_text, required=True),
+    "review-date": _Field(_date),
+    "rights": _Field(_text, required=True),
+    "disclaimer": _Field(_text),
+    "description": _Field(_text),
+    "keywords": _Field(_text_list),
+    "identifier": _Field(_text),
+    "slug": _Field(_text),
+    "chapters": _Field(_chapters, required=True),
+    "bibliography": _Field(_text),
+    "citation-style": _Field(_text),
+    "number-sections": _Field(_bool),
+}
+
+
+def slugify(text: str) -> str:
+    """ASCII file-name slug: 'Magnesium & Immunity' -> 'magnesium-immunity'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "book"
+
+
+def _key_lines(node: yaml.Node) -> dict[str, int]:
+    """Line (1-based) of each top-level key, and of each item of list values."""
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            lines[key] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.SequenceNode):
+                for i, item in enumerate(value_node.value):
+                    lines[f"{key}[{i}]"] = item.start_mark.line + 1
+    return lines
+
+
+def parse_book_yaml(text: str, source: str) -> BookMeta:
+    """Check book.yaml text and return the book's metadata; raises with every problem."""
+    where = Location(source)
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or "not valid YAML"
+        raise_if_any([Problem(Location(source, line), f"{reason}; check indentation and quoting")])
+        raise AssertionError("unreachable") from error
+    if not isinstance(data, dict) or node is None:
+        raise_if_any([Problem(where, "expected 'key: value' lines (title, authors, chapters, …)")])
+    lines = _key_lines(node)
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        at = Location(source, lines.get(str(key)))
+        field = FIELDS.get(str(key))
+        if field is None:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(FIELDS)}"
+            problems.append(Problem(at, f"unknown field '{key}'; {hint}"))
+            continue
+        try:
+            values[str(key)] = field.check(raw)
+        except _Invalid as invalid:
+            problems.append(Problem(at, f"'{key}': {invalid}"))
+    for key, field in FIELDS.items():
+        if field.required and key not in data:
+            problems.append(Problem(where, f"missing required field '{key}'"))
+    raise_if_any(problems)
+    return _book_meta(values, lines, source)
+
+
+def _book_meta(values: dict[str, Any], lines: dict[str, int], source: str) -> BookMeta:
+    title: str = values["title"]
+    publisher: str = values["publisher"]
+    edition: str = values["edition"]
+    slug = slugify(values.get("slug", title))
+    # A stable identifier derived from the book's identity: same book, same id, every build.
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"manuscript-pipeline:{publisher}/{slug}/{edition}")
+    chapters: tuple[str, ...] = values["chapters"]
+    return BookMeta(
+        title=title,
+        subtitle=values.get("subtitle"),
+        authors=values["authors"],
+        publisher=publisher,
+        lang=values["lang"],
+        date=values["date"],
+        modified=values.get("modified", values["date"]),
+        edition=edition,
+        review_date=values.get("review-date"),
+        rights=values["rights"],
+        disclaimer=values.get("disclaimer"),
+        description=values.get("description"),
+        keywords=values.get("keywords", ()),
+        identifier=values.get("identifier", f"urn:uuid:{derived}"),
+        slug=slug,
+        chapters=chapters,
+        chapter_lines=tuple(lines.get(f"chapters[{i}]", 0) for i in range(len(chapters))),
+        bibliography=values.get("bibliography"),
+        bibliography_line=lines.get("bibliography"),
+        citation_style=values.get("citation-style", DEFAULT_STYLE),
+        citation_style_line=lines.get("citation-style"),
+        number_sections=values.get("number-sections", False),
+        source=source,
+    )

@@ -1,0 +1,207 @@
+"""Stage 3, number: one pass over all chapters gives every citation, label and section its number.
+
+Both editions read these numbers, so the PDF and the EPUB can never disagree.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .dialect import XREF_KINDS, HeadingDef, element_id
+from .errors import Location, Problem, raise_if_any
+from .load import BibEntry
+from .parse import ParsedChapter
+
+KIND_NAMES = {"table": "Table", "figure": "Figure", "section": "Section", "box": "Box"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a cross-reference can point at, with its printed number and element id."""
+
+    kind: str
+    number: str
+    element_id: str
+    chapter: int
+
+    @property
+    def name(self) -> str:
+        """'Table 1', 'Section 2.3'."""
+        return f"{KIND_NAMES[self.kind]} {self.number}"
+
+
+@dataclass(frozen=True)
+class CitedItem:
+    """One key of one citation, resolved: the reference number and this occurrence's id."""
+
+    number: int
+    anchor_id: str
+    prefix: str
+    locator: str
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """All numbers of the book, computed once after every chapter is parsed."""
+
+    reference_order: tuple[str, ...]
+    citations: Mapping[tuple[int, int], tuple[CitedItem, ...]]
+    cited_at: Mapping[int, tuple[str, ...]]
+    targets: Mapping[str, Target]
+    xrefs: Mapping[tuple[int, int], Target]
+    tables: Mapping[tuple[int, int], Target]
+    figures: Mapping[tuple[int, int], Target]
+    boxes: Mapping[tuple[int, int], Target | None]
+    sections: Mapping[tuple[int, int], str | None]
+    unused_references: tuple[BibEntry, ...]
+
+
+def number_book(
+    chapters: tuple[ParsedChapter, ...],
+    bibliography: Mapping[str, BibEntry],
+    number_sections: bool,
+    bibliography_source: Location,
+) -> Numbering:
+    """Number citations by first use, then tables, figures, boxes and sections in order."""
+    problems: list[Problem] = []
+    order: dict[str, int] = {}
+    citations: dict[tuple[int, int], tuple[CitedItem, ...]] = {}
+    cited_at: dict[int, list[str]] = {}
+    for chapter in chapters:
+        for index, use in enumerate(chapter.citations):
+            resolved = []
+            for item in use.items:
+                if item.key not in bibliography:
+                    problems.append(_unknown_key(item.key, use.location, bibliography,
+                                                 bibliography_source))
+                    continue
+                number = order.setdefault(item.key, len(order) + 1)
+                anchors = cited_at.setdefault(number, [])
+                anchor = f"cite-{number}-{len(anchors) + 1}"
+                anchors.append(anchor)
+                resolved.append(CitedItem(number, anchor, item.prefix, item.locator))
+            citations[(chapter.number, index)] = tuple(resolved)
+
+    targets: dict[str, Target] = {}
+    tables, figures, boxes, sections = {}, {}, {}, {}
+    defined_at: dict[str, Location] = {}
+
+    def define(label: str | None, target: Target, where: Location) -> None:
+        if label is None:
+            return
+        if label in defined_at:
+            problems.append(Problem(where, f"label '{label}' is already used at "
+                                    f"{defined_at[label]}; labels must be unique in the book"))
+            return
+        defined_at[label] = where
+        targets[label] = target
+
+    table_count = figure_count = box_count = 0
+    for chapter in chapters:
+        for index, table in enumerate(chapter.tables):
+            table_count += 1
+            target = Target("table", str(table_count), _id(table.label, f"tbl-{table_count}"),
+                            chapter.number)
+            tables[(chapter.number, index)] = target
+            define(table.label, target, table.location)
+        for index, figure in enumerate(chapter.figures):
+            figure_count += 1
+            target = Target("figure", str(figure_count),
+                            _id(figure.label, f"fig-{figure_count}"), chapter.number)
+            figures[(chapter.number, index)] = target
+            define(figure.label, target, figure.location)
+        for index, box in enumerate(chapter.boxes):
+            # Like Quarto's callouts, only labelled boxes are numbered: "Box 1".
+            if box.label is None:
+                boxes[(chapter.number, index)] = None
+                continue
+            box_count += 1
+            target = Target("box", str(box_count), element_id(box.label), chapter.number)
+            boxes[(chapter.number, index)] = target
+            define(box.label, target, box.location)
+        for index, number in enumerate(_section_numbers(chapter.number, chapter.headings,
+                                                        number_sections)):
+            sections[(chapter.number, index)] = number
+            heading = chapter.headings[index]
+            if heading.label:
+                shown = number or heading.text
+                define(heading.label, Target("section", shown, element_id(heading.label),
+                                             chapter.number), heading.location)
+
+    xrefs: dict[tuple[int, int], Target] = {}
+    for chapter in chapters:
+        for index, xref in enumerate(chapter.xrefs):
+            if xref.label in targets:
+                xrefs[(chapter.number, index)] = targets[xref.label]
+            else:
+                problems.append(_unknown_label(xref.label, xref.location, targets))
+    raise_if_any(problems)
+    unused = tuple(entry for key, entry in bibliography.items() if key not in order)
+    return Numbering(
+        reference_order=tuple(order),
+        citations=MappingProxyType(citations),
+        cited_at=MappingProxyType({n: tuple(a) for n, a in cited_at.items()}),
+        targets=MappingProxyType(targets),
+        xrefs=MappingProxyType(xrefs),
+        tables=MappingProxyType(tables),
+        figures=MappingProxyType(figures),
+        boxes=MappingProxyType(boxes),
+        sections=MappingProxyType(sections),
+        unused_references=unused,
+    )
+
+
+def _id(label: str | None, fallback: str) -> str:
+    return element_id(label) if label else fallback
+
+
+def _section_numbers(
+    chapter: int, headings: tuple[HeadingDef, ...], enabled: bool
+) -> list[str | None]:
+    """'2.1', '2.1.1' for numbered headings of levels 2-4; None for the rest."""
+    counters = [0, 0, 0]
+    numbers: list[str | None] = []
+    unnumbered_level = 99  # below an unnumbered heading, its subsections are unnumbered too
+    for heading in headings:
+        depth = heading.level - 2
+        if heading.level <= unnumbered_level:
+            unnumbered_level = 99
+        if not heading.numbered and not heading.in_box:
+            unnumbered_level = min(unnumbered_level, heading.level)
+        if (not enabled or not heading.numbered or heading.in_box or depth > 2
+                or heading.level > unnumbered_level):
+            numbers.append(None)
+            continue
+        counters[depth] += 1
+        counters[depth + 1:] = [0] * (2 - depth)
+        numbers.append(".".join(str(n) for n in [chapter, *counters[: depth + 1]]))
+    return numbers
+
+
+def _unknown_key(
+    key: str, where: Location, bibliography: Mapping[str, BibEntry], source: Location
+) -> Problem:
+    close = difflib.get_close_matches(key, list(bibliography), n=3)
+    if close:
+        hint = f"did you mean {', '.join(repr(c) for c in close)}?"
+    elif bibliography:
+        hint = f"add it to {source.path}"
+    else:
+        hint = "book.yaml names no bibliography; add 'bibliography: references.json'"
+    return Problem(where, f"unknown citation key '{key}'; {hint}")
+
+
+def _unknown_label(label: str, where: Location, targets: Mapping[str, Target]) -> Problem:
+    kind = label.split(":")[0]
+    same_kind = [t for t in targets if t.startswith(f"{kind}:")]
+    close = difflib.get_close_matches(label, same_kind, n=3)
+    if close:
+        hint = f"did you mean {', '.join(repr(c) for c in close)}?"
+    elif same_kind:
+        hint = f"known {XREF_KINDS[kind]} labels: {', '.join(same_kind)}"
+    else:
+        hint = f"no {XREF_KINDS[kind]} has a label; add {{#{label}}} to the one you mean"
+    return Problem(where, f"unknown cross-reference '@{label}'; {hint}")

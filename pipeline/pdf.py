@@ -1,0 +1,116 @@
+"""Stage 6a, write the print edition: WeasyPrint lays the HTML out as a tagged PDF/UA-1 file."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from .errors import Location, ManuscriptError, Problem
+from .fetcher import ProjectFetcher, ResourceRefused
+from .load import Styles
+from .project import Project
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """Where things fell: the first page of every element id, and the page count."""
+
+    pages_of: Mapping[str, int]
+    page_count: int
+    warnings: tuple[Problem, ...]
+    rendered: Any  # the WeasyPrint document, kept only to write it out
+
+
+class _Collector(logging.Handler):
+    """Keeps WeasyPrint's log records: it logs errors and still writes a PDF, so we look."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class PrintWriter:
+    """Lays out and writes one profile; fonts and stylesheets are parsed once per build."""
+
+    def __init__(self, project: Project, styles: Styles, profile: str) -> None:
+        if profile not in styles.profiles:
+            raise ManuscriptError.at(
+                Location(project.show(project.styles / "profiles")),
+                f"unknown profile '{profile}'; choose one of {', '.join(styles.profiles)}")
+        self.project = project
+        self.fetcher = ProjectFetcher(project.readable_roots)
+        self.fonts = FontConfiguration()
+        base = project.styles.as_uri() + "/"
+        self.stylesheets = [
+            CSS(string=styles.stylesheets["print.css"], base_url=base, url_fetcher=self.fetcher,
+                font_config=self.fonts),
+            CSS(string=styles.profiles[profile], base_url=base, url_fetcher=self.fetcher,
+                font_config=self.fonts),
+        ]
+        self.css_source = project.show(project.styles / "print.css")
+
+    def layout(self, page: str) -> PrintLayout:
+        """Lay the book out; raise if WeasyPrint logged an error or was refused a file."""
+        with self._watch() as collector:
+            rendered = HTML(
+                string=page, base_url=self.project.manuscript.as_uri() + "/",
+                url_fetcher=self.fetcher,
+            ).render(stylesheets=self.stylesheets, font_config=self.fonts,
+                     pdf_variant=PDF_VARIANT)
+        pages_of: dict[str, int] = {}
+        for number, laid_out in enumerate(rendered.pages, start=1):
+            for anchor in laid_out.anchors:
+                pages_of.setdefault(anchor, number)
+        return PrintLayout(MappingProxyType(pages_of), len(rendered.pages),
+                           self._problems(collector, logging.WARNING), rendered)
+
+    def pdf_bytes(self, layout: PrintLayout) -> bytes:
+        """The laid-out book as PDF/UA-1 bytes."""
+        with self._watch():
+            data = layout.rendered.write_pdf(pdf_variant=PDF_VARIANT)
+        assert isinstance(data, bytes)
+        return data
+
+    @contextmanager
+    def _watch(self) -> Iterator[_Collector]:
+        """Collect WeasyPrint's log; turn errors and refused files into ManuscriptErrors."""
+        logger = logging.getLogger("weasyprint")
+        collector = _Collector()
+        logger.addHandler(collector)
+        try:
+            yield collector
+        except ResourceRefused as refused:
+            raise ManuscriptError.at(
+                Location(self.project.show(self.project.manuscript)),
+                f"refused to read '{refused.url}': rendering reads only files inside the "
+                "manuscript and styles folders and never the network; copy the file into "
+                "the manuscript folder and link it by a relative path",
+            ) from None
+        finally:
+            logger.removeHandler(collector)
+        errors = self._problems(collector, logging.ERROR)
+        if errors:
+            raise ManuscriptError(errors)
+
+    def _problems(self, collector: _Collector, level: int) -> tuple[Problem, ...]:
+        found = []
+        for record in collector.records:
+            if (record.levelno >= logging.ERROR) != (level >= logging.ERROR):
+                continue
+            message = record.getMessage()
+            css = message.startswith(("Ignored", "Invalid", "Unsupported"))
+            where = self.css_source if css else self.project.show(self.project.manuscript)
+            found.append(Problem(Location(where), f"WeasyPrint: {message}"))
+        return tuple(found)

@@ -1,0 +1,86 @@
+"""Stage 5, render: the `Document` through Jinja2 templates into each edition's markup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from jinja2 import DictLoader, Environment, StrictUndefined
+from markupsafe import Markup
+
+from .document import Document, Reference
+from .load import Styles
+from .metadata import BookMeta
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class BackLink:
+    """A link from a reference back to a citing place, labelled by print page when known."""
+
+    label: str
+    anchor: str
+
+
+def long_date(value: dt.date) -> str:
+    """21 November 2026: unambiguous on both sides of the Atlantic."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def month_year(value: dt.date) -> str:
+    """November 2027."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def css_string(value: str) -> Markup:
+    """A value as a CSS string literal for a generated <style>; `<` is escaped so the text can
+    never close the style element, which makes the result safe to insert unescaped."""
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+               .replace("<", "\\3C "))
+    return Markup(f'"{escaped}"')
+
+
+def byline(meta: BookMeta) -> str:
+    """'Edited by A and B' or 'By A and B'."""
+    names = [person.name for person in meta.authors]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    editors = all(person.role == "editor" for person in meta.authors)
+    return f"{'Edited by' if editors else 'By'} {joined}"
+
+
+def environment(styles: Styles) -> Environment:
+    """Jinja with autoescaping on every template (select_autoescape misses *.html.j2)."""
+    env = Environment(loader=DictLoader(dict(styles.templates)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters.update(long_date=long_date, month_year=month_year, css_string=css_string)
+    env.globals.update(byline=byline)
+    return env
+
+
+def print_backlinks(
+    reference: Reference, pages_of: Mapping[str, int] | None
+) -> tuple[BackLink, ...]:
+    """One link per print page that cites the reference ('p. 3, 5'), each to its first cite.
+
+    Before the first layout the pages are unknown: every citing place gets a link, and the
+    build lays the book out again with the real pages (only the reference list changes).
+    """
+    if pages_of is None:
+        return tuple(BackLink("?", anchor) for anchor in reference.cited_by)
+    first_on_page: dict[int, str] = {}
+    for anchor in reference.cited_by:
+        first_on_page.setdefault(pages_of[anchor], anchor)
+    return tuple(BackLink(str(page), anchor) for page, anchor in sorted(first_on_page.items()))
+
+
+def render_print_html(
+    document: Document, styles: Styles, pages_of: Mapping[str, int] | None
+) -> str:
+    """The print edition as one HTML document for WeasyPrint."""
+    template = environment(styles).get_template("print.html.j2")
+    backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
+    return template.render(doc=document, meta=document.meta, backlinks=backlinks)
