@@ -15,7 +15,7 @@ from .load import load_assets, load_manuscript, load_styles
 from .number import number_book
 from .output import write_all
 from .parse import parse_chapter
-from .pdf import PrintWriter
+from .pdf import PrintLayout, PrintWriter
 from .project import Project
 from .render import render_print_html
 
@@ -47,6 +47,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     review_date: dt.date | None
     book_file: str
+    layout: PrintLayout | None
 
 
 Reporter = Callable[[StageReport], None]
@@ -77,29 +78,40 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
-        stage.detail = (f"{len(manuscript.chapters)} chapters, "
-                        f"{len(manuscript.bibliography)} bibliography entries")
+        stage.detail = (
+            f"{len(manuscript.chapters)} chapters, "
+            f"{len(manuscript.bibliography)} bibliography entries"
+        )
     with _stage(report, "parse") as stage:
-        chapters = tuple(parse_chapter(source, number)
-                         for number, source in enumerate(manuscript.chapters, start=1))
+        chapters = tuple(
+            parse_chapter(source, number)
+            for number, source in enumerate(manuscript.chapters, start=1)
+        )
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
         assets, problems = load_assets(project, [i for c in chapters for i in c.images])
         raise_if_any(problems)
         stage.detail = f"{sum(len(c.citations) for c in chapters)} citations"
     with _stage(report, "number") as stage:
-        numbering = number_book(chapters, manuscript.bibliography, manuscript.meta.number_sections,
-                                Location(manuscript.meta.bibliography or manuscript.meta.source))
-        stage.detail = (f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
-                        f"tables, {len(numbering.figures)} figures")
+        numbering = number_book(
+            chapters,
+            manuscript.bibliography,
+            manuscript.meta.number_sections,
+            Location(manuscript.meta.bibliography or manuscript.meta.source),
+        )
+        stage.detail = (
+            f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
+            f"tables, {len(numbering.figures)} figures"
+        )
     with _stage(report, "document") as stage:
         document = build_document(manuscript, chapters, numbering, assets)
         stage.detail = f"{len(document.toc)} contents entries"
     warnings = list(document.warnings)
     files: dict[Path, bytes] = {}
+    final: PrintLayout | None = None
     if "pdf" in options.formats or "epub" in options.formats:
         # The EPUB's page-list maps the print pages, so the print layout is always made.
         with _stage(report, "pdf") as stage:
-            writer = PrintWriter(project, styles, options.profile)
+            writer = PrintWriter(project, styles, options.profile, manuscript.chapters)
             first = writer.layout(render_print_html(document, styles, None))
             final = writer.layout(render_print_html(document, styles, first.pages_of))
             warnings += final.warnings
@@ -110,5 +122,6 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     with _stage(report, "write") as stage:
         write_all(files)
         stage.detail = ", ".join(project.show(path) for path in files)
-    return BuildResult(tuple(files), tuple(warnings), document.meta.review_date,
-                       document.meta.source)
+    return BuildResult(
+        tuple(files), tuple(warnings), document.meta.review_date, document.meta.source, final
+    )

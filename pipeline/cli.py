@@ -22,23 +22,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser(
-        "build", help="build the editions of a manuscript",
+        "build",
+        help="build the editions of a manuscript",
         description="Build the PDF and EPUB editions of a manuscript folder (one with a "
         "book.yaml) into the output folder. A failed build prints one line per problem "
         "(file:line: what is wrong and how to fix it), exits with status 1 and leaves the "
         "previous outputs untouched.",
     )
-    build_cmd.add_argument("manuscript", nargs="?", type=Path, default=REPO / "manuscript",
-                           help="the manuscript folder (default: manuscript/)")
-    build_cmd.add_argument("-o", "--output", type=Path, default=REPO / "output",
-                           help="where to write the editions (default: output/)")
-    build_cmd.add_argument("-f", "--format", dest="formats", action="append", choices=FORMATS,
-                           help="an edition to build; repeat for several (default: pdf and epub)")
-    build_cmd.add_argument("-p", "--profile", default="a4",
-                           help="the print profile from styles/profiles/: a4 (default) or "
-                           "large-print")
-    build_cmd.add_argument("-q", "--quiet", action="store_true",
-                           help="print only problems, not one line per stage")
+    build_cmd.add_argument(
+        "manuscript",
+        nargs="?",
+        type=Path,
+        default=REPO / "manuscript",
+        help="the manuscript folder (default: manuscript/)",
+    )
+    build_cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=REPO / "output",
+        help="where to write the editions (default: output/)",
+    )
+    build_cmd.add_argument(
+        "-f",
+        "--format",
+        dest="formats",
+        action="append",
+        choices=FORMATS,
+        help="an edition to build; repeat for several (default: pdf and epub)",
+    )
+    build_cmd.add_argument(
+        "-p",
+        "--profile",
+        default="a4",
+        help="the print profile from styles/profiles/: a4 (default) or large-print",
+    )
+    build_cmd.add_argument(
+        "-q", "--quiet", action="store_true", help="print only problems, not one line per stage"
+    )
     return parser
 
 
@@ -62,8 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{warning.location}: warning: {warning.message}", file=sys.stderr)
     if result.review_date is not None and result.review_date < dt.date.today():
         # Only a warning, and only here: the outputs never depend on the clock.
-        print(f"{result.book_file}: warning: the review date {result.review_date} has passed; "
-              "check the content and set a new 'review-date'", file=sys.stderr)
+        print(
+            f"{result.book_file}: warning: the review date {result.review_date} has passed; "
+            "check the content and set a new 'review-date'",
+            file=sys.stderr,
+        )
     return 0
 
 

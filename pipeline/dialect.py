@@ -28,8 +28,21 @@ BOX_ALIASES = {
     "callout-warning": "warning",
     "callout-caution": "warning",
 }
-FORBIDDEN_HTML = ("script", "iframe", "object", "embed", "style", "link", "meta", "base", "form",
-                  "input", "frame", "frameset", "applet")
+FORBIDDEN_HTML = (
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "link",
+    "meta",
+    "base",
+    "form",
+    "input",
+    "frame",
+    "frameset",
+    "applet",
+)
 
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 _CITE_ITEM = re.compile(rf"^\s*(?P<prefix>[^@]*?)\s*-?@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL)
@@ -45,8 +58,12 @@ _FIGURE = re.compile(
 )
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_ATTR = re.compile(r"""#(?P<id>[^\s}]+)|\.(?P<cls>[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))|(?P<dash>-)(?=\s|$)""")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_ATTR = re.compile(
+    r"""#(?P<id>[^\s}]+)|\.(?P<cls>[\w-]+)"""
+    r"""|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))"""
+    r"""|(?P<dash>-)(?=\s|$)"""
+)
 _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
 
 
@@ -169,8 +186,11 @@ def parse_attributes(text: str | None) -> Attributes:
         elif match.group("dash"):
             classes.append("unnumbered")
         elif match.group("key"):
-            value = next(v for v in (match.group("dq"), match.group("sq"), match.group("bare"))
-                         if v is not None)
+            value = next(
+                v
+                for v in (match.group("dq"), match.group("sq"), match.group("bare"))
+                if v is not None
+            )
             pairs.append((match.group("key"), value))
     return Attributes(ident, tuple(classes), tuple(pairs))
 
@@ -207,8 +227,11 @@ def prepare(text: str, path: str) -> Prepared:
         fence_match = _FENCE.match(line)
         if fence is not None:
             reader.out.append(line)
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(
-                    fence_match.group(1)) >= len(fence):
+            if (
+                fence_match
+                and fence_match.group(1)[0] == fence[0]
+                and len(fence_match.group(1)) >= len(fence)
+            ):
                 fence = None
             continue
         if fence_match:
@@ -217,8 +240,13 @@ def prepare(text: str, path: str) -> Prepared:
             continue
         _read_line(reader, line, number, lines[number] if number < len(lines) else "")
     for opened in reader.open_boxes:
-        reader.problems.append(Problem(opened, "box opened with ':::' is never closed; add a "
-                                       "line with ':::' after its last paragraph"))
+        reader.problems.append(
+            Problem(
+                opened,
+                "box opened with ':::' is never closed; add a "
+                "line with ':::' after its last paragraph",
+            )
+        )
     return Prepared(
         text="\n".join(reader.out) + "\n",
         citations=tuple(reader.citations),
@@ -236,8 +264,11 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     if _FORBIDDEN.search(_without_code(line)):
         tag = _FORBIDDEN.search(_without_code(line))
         assert tag is not None
-        reader.problem(number, f"raw <{tag.group(1).lower()}> is not allowed in a manuscript "
-                       "(it is unsafe or breaks the EPUB); remove it and use Markdown")
+        reader.problem(
+            number,
+            f"raw <{tag.group(1).lower()}> is not allowed in a manuscript "
+            "(it is unsafe or breaks the EPUB); remove it and use Markdown",
+        )
         return
     div = _DIV.match(line)
     if div:
@@ -248,8 +279,11 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
         _read_caption(reader, caption, number)
         return
     if line.startswith("Table:"):
-        reader.problem(number, "'Table:' caption has no pipe table above it; put the caption "
-                       "line right under the table (one blank line between is fine)")
+        reader.problem(
+            number,
+            "'Table:' caption has no pipe table above it; put the caption "
+            "line right under the table (one blank line between is fine)",
+        )
         return
     figure = _FIGURE.match(line)
     alone = all(not prior.strip() for prior in reader.out[-1:]) and not next_line.strip()
@@ -286,13 +320,22 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         items = [_CITE_ITEM.match(part) for part in match.group("body").split(";")]
         if not all(items):
             return match.group(0)
-        parsed = [CiteItem(m.group("key"), m.group("prefix").strip(),
-                           m.group("rest").strip().lstrip(",").strip()) for m in items if m]
+        parsed = [
+            CiteItem(
+                m.group("key"),
+                m.group("prefix").strip(),
+                m.group("rest").strip().lstrip(",").strip(),
+            )
+            for m in items
+            if m
+        ]
         if all(item.key.split(":")[0] in XREF_KINDS and ":" in item.key for item in parsed):
             return ", ".join(_xref(reader, item.key, number) for item in parsed)
         if any(item.key.split(":")[0] in XREF_KINDS and ":" in item.key for item in parsed):
-            reader.problem(number, f"'{match.group(0)}' mixes citations and cross-references; "
-                           "write them separately")
+            reader.problem(
+                number,
+                f"'{match.group(0)}' mixes citations and cross-references; write them separately",
+            )
             return match.group(0)
         reader.citations.append(CitationUse(tuple(parsed), reader.at(number)))
         return placeholder("cite", len(reader.citations) - 1)
@@ -310,23 +353,31 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     attrs_text = div.group("attrs")
     if not attrs_text:
         if not reader.open_boxes:
-            reader.problem(number, "':::' closes no box; remove it or open the box with "
-                           "'::: {.key-points}'")
+            reader.problem(
+                number, "':::' closes no box; remove it or open the box with '::: {.key-points}'"
+            )
             return
         reader.open_boxes.pop()
         reader.out.extend(["", "</aside>", ""])
         return
-    attrs = (parse_attributes(attrs_text) if attrs_text.startswith("{")
-             else Attributes(classes=(attrs_text,)))
+    attrs = (
+        parse_attributes(attrs_text)
+        if attrs_text.startswith("{")
+        else Attributes(classes=(attrs_text,))
+    )
     kinds = [BOX_ALIASES.get(c, c) for c in attrs.classes if BOX_ALIASES.get(c, c) in BOX_KINDS]
     if not kinds:
-        reader.problem(number, f"unknown box {attrs_text}; use one of "
-                       f"{', '.join('.' + k for k in BOX_KINDS)}")
+        reader.problem(
+            number, f"unknown box {attrs_text}; use one of {', '.join('.' + k for k in BOX_KINDS)}"
+        )
         kinds = ["note"]
     label = attrs.id
     if label is not None and not label.startswith("box:"):
-        reader.problem(number, f"box label '#{label}' must start with 'box:' (e.g. "
-                       "#box:key-points) so '@box:…' can refer to it")
+        reader.problem(
+            number,
+            f"box label '#{label}' must start with 'box:' (e.g. "
+            "#box:key-points) so '@box:…' can refer to it",
+        )
         label = None
     title = attrs.get("title") or BOX_KINDS[kinds[0]]
     reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number)))
@@ -356,23 +407,39 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
     attrs = parse_attributes(caption.group("attrs"))
     label = attrs.id
     if label is not None and not label.startswith("tbl:"):
-        reader.problem(number, f"table label '#{label}' must start with 'tbl:' (e.g. "
-                       "#tbl:compare) so '@tbl:…' can refer to it")
+        reader.problem(
+            number,
+            f"table label '#{label}' must start with 'tbl:' (e.g. "
+            "#tbl:compare) so '@tbl:…' can refer to it",
+        )
         label = None
     reader.tables.append(TableDef(label, "row-headers" in attrs.classes, reader.at(number)))
     table = reader.out[start:]
     del reader.out[start:]
     text = _replace_inline(reader, caption.group("text"), number)
-    reader.out.extend([placeholder("table", len(reader.tables) - 1, "div", block=True), "",
-                       *[row for row in table if row.strip()], "", text, "", "</div>", ""])
+    reader.out.extend(
+        [
+            placeholder("table", len(reader.tables) - 1, "div", block=True),
+            "",
+            *[row for row in table if row.strip()],
+            "",
+            text,
+            "",
+            "</div>",
+            "",
+        ]
+    )
 
 
 def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
     attrs = parse_attributes(figure.group("attrs"))
     label = attrs.id
     if label is not None and not label.startswith("fig:"):
-        reader.problem(number, f"figure label '#{label}' must start with 'fig:' (e.g. "
-                       "#fig:trends) so '@fig:…' can refer to it")
+        reader.problem(
+            number,
+            f"figure label '#{label}' must start with 'fig:' (e.g. "
+            "#fig:trends) so '@fig:…' can refer to it",
+        )
         label = None
     caption = figure.group("caption").strip()
     alt = (attrs.get("alt") or attrs.get("fig-alt") or caption).strip()
@@ -382,15 +449,26 @@ def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
     _check_image(reader, src, alt, number)
     reader.figures.append(FigureDef(src, alt, label, reader.at(number)))
     text = _replace_inline(reader, caption, number)
-    reader.out.extend([placeholder("figure", len(reader.figures) - 1, "div", block=True), "",
-                       text or "&nbsp;", "", "</div>", ""])
+    reader.out.extend(
+        [
+            placeholder("figure", len(reader.figures) - 1, "div", block=True),
+            "",
+            text or "&nbsp;",
+            "",
+            "</div>",
+            "",
+        ]
+    )
 
 
 def _check_image(reader: _Reader, src: str, alt: str, number: int) -> None:
     reader.images.append((src, reader.at(number)))
     if not alt.strip():
-        reader.problem(number, f"image '{src}' has no alt text; describe it inside ![…] or "
-                       "with {alt=\"…\"} for readers who cannot see it")
+        reader.problem(
+            number,
+            f"image '{src}' has no alt text; describe it inside ![…] or "
+            'with {alt="…"} for readers who cannot see it',
+        )
 
 
 def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
@@ -399,13 +477,17 @@ def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
     attrs = parse_attributes(heading.group("attrs"))
     label = attrs.id
     if label is not None and not label.startswith("sec:"):
-        reader.problem(number, f"heading label '#{label}' must start with 'sec:' (e.g. "
-                       "#sec:intro) so '@sec:…' can refer to it")
+        reader.problem(
+            number,
+            f"heading label '#{label}' must start with 'sec:' (e.g. "
+            "#sec:intro) so '@sec:…' can refer to it",
+        )
         label = None
     unnumbered = "unnumbered" in attrs.classes
     text = heading.group("text").strip()
-    reader.headings.append(HeadingDef(level, text, label, not unnumbered,
-                                      bool(reader.open_boxes), reader.at(number)))
+    reader.headings.append(
+        HeadingDef(level, text, label, not unnumbered, bool(reader.open_boxes), reader.at(number))
+    )
     parts = [f"#{element_id(label)}"] if label else []
     parts += [f".{c}" for c in attrs.classes]
     braces = " {: " + " ".join(parts) + " }" if parts else ""

@@ -17,8 +17,23 @@ from .number import CitedItem, Numbering, Target
 from .parse import ParsedChapter
 from .references import format_entries
 
-BLOCKS = ("p", "li", "dt", "dd", "blockquote", "pre", "tr", "figure", "h2", "h3", "h4", "h5",
-          "h6", "table", "aside")
+BLOCKS = (
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "tr",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "aside",
+)
 
 
 @dataclass(frozen=True)
@@ -90,8 +105,13 @@ def build_document(
     toc = [entry for entry, _ in built]
     if references:
         toc.append(TocEntry(1, None, "References", "references"))
-    warnings += [Problem(entry.location, f"reference '{entry.key}' is never cited, so it is not "
-                         "listed; cite it or remove it") for entry in numbering.unused_references]
+    warnings += [
+        Problem(
+            entry.location,
+            f"reference '{entry.key}' is never cited, so it is not listed; cite it or remove it",
+        )
+        for entry in numbering.unused_references
+    ]
     return Document(
         meta=manuscript.meta,
         chapters=tuple(chapter for _, chapter in built),
@@ -102,9 +122,7 @@ def build_document(
     )
 
 
-def _build_chapter(
-    parsed: ParsedChapter, numbering: Numbering
-) -> tuple[TocEntry, Chapter]:
+def _build_chapter(parsed: ParsedChapter, numbering: Numbering) -> tuple[TocEntry, Chapter]:
     root = html.fragment_fromstring(parsed.html, create_parent="div")
     n = parsed.number
     title = root.find("h1")
@@ -132,17 +150,21 @@ def _build_chapter(
     _give_blocks_ids(root, f"c{n}-b")
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
-    return toc, Chapter(n, title_text, title_html, chapter_id, (root.text or "") + body,
-                        parsed.path)
+    return toc, Chapter(
+        n, title_text, title_html, chapter_id, (root.text or "") + body, parsed.path
+    )
 
 
 def _inner_html(element: HtmlElement) -> str:
-    inner = html.tostring(element, encoding="unicode", method="html")
-    return inner[inner.index(">") + 1: inner.rindex("<")]
+    inner = str(html.tostring(element, encoding="unicode", method="html"))
+    return inner[inner.index(">") + 1 : inner.rindex("<")]
 
 
 def _number_heading(
-    heading: HtmlElement, parsed: ParsedChapter, index: int, numbering: Numbering,
+    heading: HtmlElement,
+    parsed: ParsedChapter,
+    index: int,
+    numbering: Numbering,
     used_ids: set[str],
 ) -> list[TocEntry]:
     """Give a heading its id and number; return its contents line, if it has one."""
@@ -219,8 +241,15 @@ def _runs(items: list[CitedItem]) -> list[list[CitedItem]]:
 
 
 def _cite_link(item: CitedItem) -> HtmlElement:
-    link = html.Element("a", {"href": f"#{reference_id(item.number)}", "id": item.anchor_id,
-                              "class": "cite", "role": "doc-biblioref"})
+    link = html.Element(
+        "a",
+        {
+            "href": f"#{reference_id(item.number)}",
+            "id": item.anchor_id,
+            "class": "cite",
+            "role": "doc-biblioref",
+        },
+    )
     link.text = str(item.number)
     return link
 
@@ -238,8 +267,9 @@ def _replace(old: HtmlElement, new: HtmlElement) -> None:
     parent.replace(old, new)
 
 
-def _make_box(element: HtmlElement, parsed: ParsedChapter, index: int, target: Target | None
-              ) -> None:
+def _make_box(
+    element: HtmlElement, parsed: ParsedChapter, index: int, target: Target | None
+) -> None:
     box = parsed.boxes[index]
     box_id = target.element_id if target else f"c{parsed.number}-box-{index + 1}"
     for name in ("data-pp", "data-i"):
@@ -309,7 +339,12 @@ def _check_unique_ids(built: list[tuple[TocEntry, Chapter]]) -> None:
     for _, chapter in built:
         for found in re.findall(r'\sid="([^"]+)"', chapter.body_html):
             if found in seen:
-                problems.append(Problem(Location(chapter.path), f"id '{found}' is used twice "
-                                        f"(also in {seen[found]}); ids must be unique in the book"))
+                problems.append(
+                    Problem(
+                        Location(chapter.path),
+                        f"id '{found}' is used twice "
+                        f"(also in {seen[found]}); ids must be unique in the book",
+                    )
+                )
             seen[found] = chapter.path
     raise_if_any(problems)

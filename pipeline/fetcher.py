@@ -7,15 +7,23 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-
 # Our own table, not the system's mimetypes: the same answer on every machine.
-MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
-               ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
-               ".woff2": "font/woff2"}
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
 
 
-class ResourceRefused(FatalURLFetchingError):
+class RefusedResourceError(FatalURLFetchingError):  # type: ignore[misc]
     """A resource outside the project (or on the network) was asked for; rendering stops."""
 
     def __init__(self, url: str) -> None:
@@ -40,10 +48,10 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
-            raise ResourceRefused(url)
+            raise RefusedResourceError(url)
         path = Path(unquote(urlsplit(url).path)).resolve()  # resolves ../ and symlinks
         allowed = any(path.is_relative_to(root) for root in self.roots)
         if not allowed or not path.is_file():  # is_file: no devices, no folders
-            raise ResourceRefused(url)
+            raise RefusedResourceError(url)
         media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})

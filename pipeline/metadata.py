@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Location, Problem, raise_if_any
+from .errors import Location, ManuscriptError, Problem, raise_if_any
 
 DEFAULT_STYLE = "nlm-citation-sequence"
 
@@ -68,13 +68,17 @@ class _Field:
     required: bool = False
 
 
-class _Invalid(ValueError):
+class _InvalidValueError(ValueError):
     """A value of the wrong shape; the message says what was expected."""
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
-        raise _Invalid("expected a line of text")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, str | int | float)
+        or not str(value).strip()
+    ):
+        raise _InvalidValueError("expected a line of text")
     return str(value).strip()
 
 
@@ -83,19 +87,21 @@ def _date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raise _Invalid("expected a date written as YYYY-MM-DD, e.g. 2026-03-01")
+    raise _InvalidValueError("expected a date written as YYYY-MM-DD, e.g. 2026-03-01")
 
 
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid("expected true or false")
+        raise _InvalidValueError("expected true or false")
     return value
 
 
 def _lang(value: Any) -> str:
     text = _text(value)
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", text):
-        raise _Invalid(f"expected a BCP 47 language tag such as 'en' or 'en-GB' (got '{text}')")
+        raise _InvalidValueError(
+            f"expected a BCP 47 language tag such as 'en' or 'en-GB' (got '{text}')"
+        )
     return text
 
 
@@ -103,7 +109,7 @@ def _text_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
     if not isinstance(value, list) or not value:
-        raise _Invalid("expected a list of texts")
+        raise _InvalidValueError("expected a list of texts")
     return tuple(_text(item) for item in value)
 
 
@@ -111,13 +117,15 @@ def _people(value: Any) -> tuple[Person, ...]:
     if isinstance(value, str | dict):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise _Invalid("expected a list of names, or of {name: ..., role: ...}")
+        raise _InvalidValueError("expected a list of names, or of {name: ..., role: ...}")
     people = []
     for item in value:
         if isinstance(item, dict):
             unknown = set(item) - {"name", "role"}
             if "name" not in item or unknown:
-                raise _Invalid("each person needs 'name' and may have 'role' (author, editor)")
+                raise _InvalidValueError(
+                    "each person needs 'name' and may have 'role' (author, editor)"
+                )
             people.append(Person(_text(item["name"]), _text(item.get("role", "author")).lower()))
         else:
             people.append(Person(_text(item)))
@@ -126,11 +134,13 @@ def _people(value: Any) -> tuple[Person, ...]:
 
 def _chapters(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise _Invalid("expected the list of chapter files in reading order")
+        raise _InvalidValueError("expected the list of chapter files in reading order")
     paths = tuple(_text(item) for item in value)
     for path in paths:
         if not path.endswith(".md"):
-            raise _Invalid(f"chapter files are Markdown files ending in .md (got '{path}')")
+            raise _InvalidValueError(
+                f"chapter files are Markdown files ending in .md (got '{path}')"
+            )
     return paths
 
 
@@ -186,10 +196,11 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or "not valid YAML"
-        raise_if_any([Problem(Location(source, line), f"{reason}; check indentation and quoting")])
-        raise AssertionError("unreachable") from error
+        raise ManuscriptError.at(
+            Location(source, line), f"{reason}; check indentation and quoting"
+        ) from error
     if not isinstance(data, dict) or node is None:
-        raise_if_any([Problem(where, "expected 'key: value' lines (title, authors, chapters, …)")])
+        raise ManuscriptError.at(where, "expected 'key: value' lines (title, authors, chapters…)")
     lines = _key_lines(node)
     problems: list[Problem] = []
     values: dict[str, Any] = {}
@@ -203,7 +214,7 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
             continue
         try:
             values[str(key)] = field.check(raw)
-        except _Invalid as invalid:
+        except _InvalidValueError as invalid:
             problems.append(Problem(at, f"'{key}': {invalid}"))
     for key, field in FIELDS.items():
         if field.required and key not in data:

@@ -75,8 +75,9 @@ def number_book(
             resolved = []
             for item in use.items:
                 if item.key not in bibliography:
-                    problems.append(_unknown_key(item.key, use.location, bibliography,
-                                                 bibliography_source))
+                    problems.append(
+                        _unknown_key(item.key, use.location, bibliography, bibliography_source)
+                    )
                     continue
                 number = order.setdefault(item.key, len(order) + 1)
                 anchors = cited_at.setdefault(number, [])
@@ -86,15 +87,25 @@ def number_book(
             citations[(chapter.number, index)] = tuple(resolved)
 
     targets: dict[str, Target] = {}
-    tables, figures, boxes, sections = {}, {}, {}, {}
+    tables: dict[tuple[int, int], Target] = {}
+    figures: dict[tuple[int, int], Target] = {}
+    boxes: dict[tuple[int, int], Target | None] = {}
+    sections: dict[tuple[int, int], str | None] = {}
     defined_at: dict[str, Location] = {}
 
     def define(label: str | None, target: Target, where: Location) -> None:
         if label is None:
             return
         if label in defined_at:
-            problems.append(Problem(where, f"label '{label}' is already used at "
-                                    f"{defined_at[label]}; labels must be unique in the book"))
+            first = defined_at[label]
+            place = f"line {first.line}" if first.path == where.path else str(first)
+            problems.append(
+                Problem(
+                    where,
+                    f"label '{label}' is already used at {place}; "
+                    "labels must be unique in the book",
+                )
+            )
             return
         defined_at[label] = where
         targets[label] = target
@@ -103,14 +114,19 @@ def number_book(
     for chapter in chapters:
         for index, table in enumerate(chapter.tables):
             table_count += 1
-            target = Target("table", str(table_count), _id(table.label, f"tbl-{table_count}"),
-                            chapter.number)
+            target = Target(
+                "table", str(table_count), _id(table.label, f"tbl-{table_count}"), chapter.number
+            )
             tables[(chapter.number, index)] = target
             define(table.label, target, table.location)
         for index, figure in enumerate(chapter.figures):
             figure_count += 1
-            target = Target("figure", str(figure_count),
-                            _id(figure.label, f"fig-{figure_count}"), chapter.number)
+            target = Target(
+                "figure",
+                str(figure_count),
+                _id(figure.label, f"fig-{figure_count}"),
+                chapter.number,
+            )
             figures[(chapter.number, index)] = target
             define(figure.label, target, figure.location)
         for index, box in enumerate(chapter.boxes):
@@ -122,14 +138,20 @@ def number_book(
             target = Target("box", str(box_count), element_id(box.label), chapter.number)
             boxes[(chapter.number, index)] = target
             define(box.label, target, box.location)
-        for index, number in enumerate(_section_numbers(chapter.number, chapter.headings,
-                                                        number_sections)):
-            sections[(chapter.number, index)] = number
-            heading = chapter.headings[index]
+        numbers = _section_numbers(chapter.number, chapter.headings, number_sections)
+        for index, (heading, section) in enumerate(zip(chapter.headings, numbers, strict=True)):
+            sections[(chapter.number, index)] = section
             if heading.label:
-                shown = number or heading.text
-                define(heading.label, Target("section", shown, element_id(heading.label),
-                                             chapter.number), heading.location)
+                define(
+                    heading.label,
+                    Target(
+                        "section",
+                        section or heading.text,
+                        element_id(heading.label),
+                        chapter.number,
+                    ),
+                    heading.location,
+                )
 
     xrefs: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
@@ -171,12 +193,17 @@ def _section_numbers(
             unnumbered_level = 99
         if not heading.numbered and not heading.in_box:
             unnumbered_level = min(unnumbered_level, heading.level)
-        if (not enabled or not heading.numbered or heading.in_box or depth > 2
-                or heading.level > unnumbered_level):
+        if (
+            not enabled
+            or not heading.numbered
+            or heading.in_box
+            or depth > 2
+            or heading.level > unnumbered_level
+        ):
             numbers.append(None)
             continue
         counters[depth] += 1
-        counters[depth + 1:] = [0] * (2 - depth)
+        counters[depth + 1 :] = [0] * (2 - depth)
         numbers.append(".".join(str(n) for n in [chapter, *counters[: depth + 1]]))
     return numbers
 

@@ -93,14 +93,25 @@ def _chapter_title(prepared: Prepared, source: ChapterSource) -> tuple[str, tupl
     titles = [h for h in prepared.headings if h.level == 1]
     first_line = next((i for i, line in enumerate(source.text.splitlines(), 1) if line.strip()), 1)
     if not titles:
-        return "", (Problem(Location(source.path, first_line),
-                            "a chapter starts with its title as '# Title'; none found"),)
+        return "", (
+            Problem(
+                Location(source.path, first_line),
+                "a chapter starts with its title as '# Title'; none found",
+            ),
+        )
     problems = tuple(
-        Problem(extra.location, f"second '# ' title in one chapter ('{extra.text}'); use "
-                "'## ' for a section, or start a new chapter file")
-        for extra in titles[1:])
+        Problem(
+            extra.location,
+            f"second '# ' title in one chapter ('{extra.text}'); use "
+            "'## ' for a section, or start a new chapter file",
+        )
+        for extra in titles[1:]
+    )
     if titles[0].location.line != first_line:
-        problems += (Problem(Location(source.path, first_line),
-                             "a chapter starts with its title as '# Title'; move the title to "
-                             "the top"),)
+        problems += (
+            Problem(
+                Location(source.path, first_line),
+                "a chapter starts with its title as '# Title'; move the title to the top",
+            ),
+        )
     return titles[0].text, problems

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -13,8 +14,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import Location, ManuscriptError, Problem
-from .fetcher import ProjectFetcher, ResourceRefused
-from .load import Styles
+from .fetcher import ProjectFetcher, RefusedResourceError
+from .load import ChapterSource, Styles
 from .project import Project
 
 PDF_VARIANT = "pdf/ua-1"
@@ -25,9 +26,20 @@ class PrintLayout:
     """Where things fell: the first page of every element id, and the page count."""
 
     pages_of: Mapping[str, int]
+    spans: Mapping[str, tuple[int, ...]]
     page_count: int
     warnings: tuple[Problem, ...]
     rendered: Any  # the WeasyPrint document, kept only to write it out
+
+
+def locate(message: str, chapters: Sequence[ChapterSource], fallback: Location) -> Location:
+    """The chapter line that names a resource WeasyPrint complained about, if any does."""
+    for quoted in re.findall(r"[\"'‘“]([^\"'’”]{3,})[\"'’”]", message):
+        for chapter in chapters:
+            for number, line in enumerate(chapter.text.splitlines(), start=1):
+                if quoted in line:
+                    return Location(chapter.path, number)
+    return fallback
 
 
 class _Collector(logging.Handler):
@@ -44,20 +56,32 @@ class _Collector(logging.Handler):
 class PrintWriter:
     """Lays out and writes one profile; fonts and stylesheets are parsed once per build."""
 
-    def __init__(self, project: Project, styles: Styles, profile: str) -> None:
+    def __init__(
+        self, project: Project, styles: Styles, profile: str, chapters: Sequence[ChapterSource]
+    ) -> None:
         if profile not in styles.profiles:
             raise ManuscriptError.at(
                 Location(project.show(project.styles / "profiles")),
-                f"unknown profile '{profile}'; choose one of {', '.join(styles.profiles)}")
+                f"unknown profile '{profile}'; choose one of {', '.join(styles.profiles)}",
+            )
         self.project = project
+        self.chapters = chapters
         self.fetcher = ProjectFetcher(project.readable_roots)
         self.fonts = FontConfiguration()
         base = project.styles.as_uri() + "/"
         self.stylesheets = [
-            CSS(string=styles.stylesheets["print.css"], base_url=base, url_fetcher=self.fetcher,
-                font_config=self.fonts),
-            CSS(string=styles.profiles[profile], base_url=base, url_fetcher=self.fetcher,
-                font_config=self.fonts),
+            CSS(
+                string=styles.stylesheets["print.css"],
+                base_url=base,
+                url_fetcher=self.fetcher,
+                font_config=self.fonts,
+            ),
+            CSS(
+                string=styles.profiles[profile],
+                base_url=base,
+                url_fetcher=self.fetcher,
+                font_config=self.fonts,
+            ),
         ]
         self.css_source = project.show(project.styles / "print.css")
 
@@ -65,16 +89,21 @@ class PrintWriter:
         """Lay the book out; raise if WeasyPrint logged an error or was refused a file."""
         with self._watch() as collector:
             rendered = HTML(
-                string=page, base_url=self.project.manuscript.as_uri() + "/",
+                string=page,
+                base_url=self.project.manuscript.as_uri() + "/",
                 url_fetcher=self.fetcher,
-            ).render(stylesheets=self.stylesheets, font_config=self.fonts,
-                     pdf_variant=PDF_VARIANT)
-        pages_of: dict[str, int] = {}
+            ).render(stylesheets=self.stylesheets, font_config=self.fonts, pdf_variant=PDF_VARIANT)
+        spans: dict[str, list[int]] = {}
         for number, laid_out in enumerate(rendered.pages, start=1):
-            for anchor in laid_out.anchors:
-                pages_of.setdefault(anchor, number)
-        return PrintLayout(MappingProxyType(pages_of), len(rendered.pages),
-                           self._problems(collector, logging.WARNING), rendered)
+            for anchor in laid_out.anchors:  # an element split over pages is on each of them
+                spans.setdefault(anchor, []).append(number)
+        return PrintLayout(
+            pages_of=MappingProxyType({anchor: pages[0] for anchor, pages in spans.items()}),
+            spans=MappingProxyType({anchor: tuple(pages) for anchor, pages in spans.items()}),
+            page_count=len(rendered.pages),
+            warnings=self._problems(collector, logging.WARNING),
+            rendered=rendered,
+        )
 
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
         """The laid-out book as PDF/UA-1 bytes."""
@@ -91,9 +120,13 @@ class PrintWriter:
         logger.addHandler(collector)
         try:
             yield collector
-        except ResourceRefused as refused:
+        except RefusedResourceError as refused:
             raise ManuscriptError.at(
-                Location(self.project.show(self.project.manuscript)),
+                locate(
+                    f"'{refused.url}'",
+                    self.chapters,
+                    Location(self.project.show(self.project.manuscript)),
+                ),
                 f"refused to read '{refused.url}': rendering reads only files inside the "
                 "manuscript and styles folders and never the network; copy the file into "
                 "the manuscript folder and link it by a relative path",
@@ -111,6 +144,11 @@ class PrintWriter:
                 continue
             message = record.getMessage()
             css = message.startswith(("Ignored", "Invalid", "Unsupported"))
-            where = self.css_source if css else self.project.show(self.project.manuscript)
-            found.append(Problem(Location(where), f"WeasyPrint: {message}"))
+            where = Location(self.css_source if css else self.project.show(self.project.manuscript))
+            found.append(
+                Problem(
+                    where if css else locate(message, self.chapters, where),
+                    f"WeasyPrint: {message}",
+                )
+            )
         return tuple(found)

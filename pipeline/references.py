@@ -52,7 +52,8 @@ def format_entries(
         for entry in entries:
             # One bibliography per entry: a style's own sort order must not renumber the list.
             bibliography = CitationStylesBibliography(
-                style, CiteProcJSON([dict(entry.data)]), formatter.html)
+                style, CiteProcJSON([dict(entry.data)]), formatter.html
+            )
             bibliography.register(Citation([CitationItem(entry.key)]))
             formatted.append(link_identifiers(str(bibliography.bibliography()[0])))
             problems.extend(Problem(entry.location, f"citeproc: {w.message}") for w in caught)
@@ -71,7 +72,7 @@ def link_identifiers(entry_html: str) -> str:
         for child in list(node):
             index = list(node).index(child) + 1
             child.tail = _insert_links(node, index, _split_identifiers(child.tail or ""))
-    text = html.tostring(holder, encoding="unicode", method="html")
+    text = str(html.tostring(holder, encoding="unicode", method="html"))
     return text.removeprefix("<span>").removesuffix("</span>").strip()
 
 
@@ -81,10 +82,14 @@ def _split_identifiers(text: str) -> list[str | tuple[str, str]]:
     found = sorted(
         [(m.start(), m.end(), m.group(0)) for m in _URL.finditer(text)]
         + [(m.start(), m.end(), f"https://doi.org/{m.group(1)}") for m in _DOI.finditer(text)]
-        + [(m.start(), m.end(), f"https://pubmed.ncbi.nlm.nih.gov/{m.group(1)}/")
-           for m in _PMID.finditer(text)]
-        + [(m.start(), m.end(), f"https://pmc.ncbi.nlm.nih.gov/articles/{m.group(1)}/")
-           for m in _PMCID.finditer(text)]
+        + [
+            (m.start(), m.end(), f"https://pubmed.ncbi.nlm.nih.gov/{m.group(1)}/")
+            for m in _PMID.finditer(text)
+        ]
+        + [
+            (m.start(), m.end(), f"https://pmc.ncbi.nlm.nih.gov/articles/{m.group(1)}/")
+            for m in _PMCID.finditer(text)
+        ]
     )
     pieces: list[str | tuple[str, str]] = []
     cursor = 0
@@ -96,8 +101,7 @@ def _split_identifiers(text: str) -> list[str | tuple[str, str]]:
     return [*pieces, text[cursor:]]
 
 
-def _insert_links(parent: html.HtmlElement, index: int, pieces: list[str | tuple[str, str]]
-                  ) -> str:
+def _insert_links(parent: html.HtmlElement, index: int, pieces: list[str | tuple[str, str]]) -> str:
     """Insert the links of `pieces` into `parent` at `index`; return the leading text."""
     lead = pieces[0]
     assert isinstance(lead, str)

@@ -13,8 +13,20 @@ from .document import Document, Reference
 from .load import Styles
 from .metadata import BookMeta
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,9 @@ def month_year(value: dt.date) -> str:
 def css_string(value: str) -> Markup:
     """A value as a CSS string literal for a generated <style>; `<` is escaped so the text can
     never close the style element, which makes the result safe to insert unescaped."""
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-               .replace("<", "\\3C "))
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    )
     return Markup(f'"{escaped}"')
 
 
@@ -53,9 +66,14 @@ def byline(meta: BookMeta) -> str:
 
 def environment(styles: Styles) -> Environment:
     """Jinja with autoescaping on every template (select_autoescape misses *.html.j2)."""
-    env = Environment(loader=DictLoader(dict(styles.templates)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=DictLoader(dict(styles.templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters.update(long_date=long_date, month_year=month_year, css_string=css_string)
     env.globals.update(byline=byline)
     return env

@@ -1,0 +1,101 @@
+"""Shared fixtures: the real book and the tiny book are each built once per test session."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import BuildOptions, BuildResult, StageReport, build
+from pipeline.document import Document, build_document
+from pipeline.errors import Location
+from pipeline.load import Styles, load_assets, load_manuscript, load_styles
+from pipeline.number import number_book
+from pipeline.parse import parse_chapter
+from pipeline.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output (review the diff!)",
+    )
+
+
+def require_tool(name: str) -> str:
+    """Path of an external validator; in CI a missing one fails the run, never skips it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if IN_CI:
+        pytest.fail(f"validator '{name}' is not installed; .ci/run must install it")
+    pytest.skip(f"'{name}' is not installed (CI installs it; see .ci/run)")
+
+
+def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run a validator and return its result (text mode, output captured)."""
+    return subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Built:
+    """One build of a manuscript: where its files are and what the build reported."""
+
+    project: Project
+    result: BuildResult
+    pdf: Path
+    epub: Path
+
+    def page_texts(self) -> list[str]:
+        """The PDF's text, one string per page (poppler's pdftotext, layout kept)."""
+        tool = require_tool("pdftotext")
+        text = run([tool, "-layout", str(self.pdf), "-"]).stdout
+        return text.split("\f")[: self.result.layout.page_count if self.result.layout else None]
+
+
+def _build(manuscript: Path, output: Path) -> Built:
+    project = Project.at(REPO, manuscript, output)
+    quiet: Callable[[StageReport], None] = lambda _line: None  # noqa: E731
+    result = build(project, BuildOptions(), quiet)
+    by_suffix = {path.suffix: path for path in result.outputs}
+    return Built(project, result, by_suffix[".pdf"], by_suffix.get(".epub", Path("missing.epub")))
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The embedded magnesium book, built once (PDF and EPUB)."""
+    return _build(REPO / "manuscript", tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """tests/data/tiny: every construct of the dialect, and a table that breaks pages."""
+    return _build(DATA / "tiny", tmp_path_factory.mktemp("tiny"))
+
+
+def document_of(manuscript: Path) -> tuple[Document, Styles]:
+    """The Document and styles of a manuscript, made with the pipeline's own stages."""
+    project = Project.at(REPO, manuscript, REPO / "output")
+    loaded = load_manuscript(project)
+    chapters = tuple(parse_chapter(c, n) for n, c in enumerate(loaded.chapters, start=1))
+    assets, _ = load_assets(project, [i for c in chapters for i in c.images])
+    numbering = number_book(
+        chapters, loaded.bibliography, loaded.meta.number_sections, Location("refs")
+    )
+    return build_document(loaded, chapters, numbering, assets), load_styles(project)
+
+
+def squash(text: str) -> str:
+    """Text without whitespace or hyphens: matches across line breaks and hyphenation."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
