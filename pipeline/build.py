@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import build_document
+from .epub import write_epub
 from .errors import Location, Problem, raise_if_any
 from .load import load_assets, load_manuscript, load_styles
 from .number import number_book
@@ -18,6 +19,7 @@ from .parse import parse_chapter
 from .pdf import PrintLayout, PrintWriter
 from .project import Project
 from .render import render_print_html
+from .render_epub import render_epub
 
 FORMATS = ("pdf", "epub")
 
@@ -119,6 +121,15 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             if "pdf" in options.formats:
                 files[project.output / name] = writer.pdf_bytes(final)
             stage.detail = f"{name}, {final.page_count} pages"
+    if "epub" in options.formats and final is not None:
+        with _stage(report, "epub") as stage:
+            edition = render_epub(document, styles, final.pages_of)
+            name = output_name(document.meta.slug, options.profile, "epub")
+            files[project.output / name] = write_epub(edition, document)
+            stage.detail = (
+                f"{name}, {len(edition.documents)} documents, "
+                f"{len(edition.pages)} print pages marked"
+            )
     with _stage(report, "write") as stage:
         write_all(files)
         stage.detail = ", ".join(project.show(path) for path in files)
