@@ -1,0 +1,60 @@
+# Two commands: `make` sets up and builds output/, `make test` checks everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+ACE    := tests/validators/node_modules/.bin/ace-cli
+BUILD  := $(BIN)/python -m pipeline build
+
+.DEFAULT_GOAL := all
+.PHONY: all pdf epub large-print test lint validators bench clean distclean
+
+## Build the A4 PDF and the EPUB of manuscript/ into output/.
+all: $(READY)
+	$(BUILD)
+
+pdf: $(READY)
+	$(BUILD) --format pdf
+
+epub: $(READY)
+	$(BUILD) --format epub
+
+## The same book at 16 pt for low-vision readers: output/<slug>-large-print.pdf
+large-print: $(READY)
+	$(BUILD) --format pdf --profile large-print
+
+## A virtual environment with the pinned dependencies (no root needed).
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## DAISY Ace (EPUB accessibility) from npm, pinned by package-lock.json; it drives the
+## machine's Chromium, so no browser is downloaded.
+validators: $(ACE)
+$(ACE): tests/validators/package.json tests/validators/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  PUPPETEER_SKIP_DOWNLOAD=true npm ci --prefix tests/validators --no-fund --no-audit --loglevel=error \
+	  && touch $@; \
+	else echo "npm not found: the Ace tests will be skipped here (CI installs npm and fails without it)"; fi
+
+lint: $(READY)
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/mypy
+
+## Lint, types, then every test (the real validators run once per session).
+test: lint validators
+	$(BIN)/pytest
+
+## Speed and memory against a baseline measured in the same run (see bench/README.md).
+bench: $(READY)
+	$(BIN)/python bench/build_bench.py
+
+clean:
+	rm -f output/*.pdf output/*.epub output/.*.partial
+	rm -rf .pytest_cache .mypy_cache .ruff_cache
+	find pipeline tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) tests/validators/node_modules *.egg-info
