@@ -1,0 +1,117 @@
+"""The command line: one line per problem, exit 1, no traceback, previous outputs untouched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+from .conftest import DATA, REPO
+
+BROKEN = sorted(p for p in (DATA / "broken").iterdir() if (p / "expected.txt").exists())
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=[p.name for p in BROKEN])
+def test_broken_manuscript_fails_with_the_expected_message_and_keeps_old_outputs(
+    case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "broken.pdf"
+    old.write_bytes(b"%PDF-1.7 the last good build")
+    status = main(["build", str(case), "--output", str(tmp_path), "--quiet"])
+    captured = capsys.readouterr()
+    where = case.relative_to(REPO).as_posix()
+    expected = (case / "expected.txt").read_text().replace("{dir}", where)
+    assert status == 1
+    assert captured.err == expected
+    assert "Traceback" not in captured.err + captured.out
+    assert old.read_bytes() == b"%PDF-1.7 the last good build"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.pdf"], "no partial files"
+
+
+def test_every_error_line_names_a_file_and_most_a_line() -> None:
+    lines = [line for case in BROKEN for line in (case / "expected.txt").read_text().splitlines()]
+    assert all(line.startswith("{dir}/") or line.startswith("{dir}:") for line in lines)
+    with_line = [line for line in lines if line.split(": error:")[0].rsplit(":", 1)[-1].isdigit()]
+    assert len(with_line) >= len(lines) - 1  # only "missing required field" has no line
+
+
+def test_a_real_process_prints_no_traceback_and_exits_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "build",
+            str(DATA / "broken" / "unknown-citation"),
+            "-o",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("did you mean 'smith2020'?")
+    assert "Traceback" not in result.stderr
+    assert "load" in result.stdout  # progress lines went to stdout before the failure
+
+
+def test_a_weasyprint_error_fails_the_build_even_though_weasyprint_writes_a_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["build", str(DATA / "broken" / "weasyprint-error"), "-o", str(tmp_path)])
+    assert status == 1
+    assert "chapters/one.md:5: error: WeasyPrint: Image" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_explains_the_build_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--output", "--format", "--profile", "--quiet", "book.yaml"):
+        assert option in text
+
+
+def test_quiet_build_prints_nothing_but_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-f", "pdf"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "refs.json:" in captured.err and "'unused' is never cited" in captured.err
+    assert "review date 2026-01-15 has passed" in captured.err
+    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.pdf"]
+
+
+def test_large_print_profile_writes_its_own_file(tmp_path: Path) -> None:
+    assert (
+        main(
+            [
+                "build",
+                str(DATA / "tiny"),
+                "-o",
+                str(tmp_path),
+                "-q",
+                "-f",
+                "pdf",
+                "-p",
+                "large-print",
+            ]
+        )
+        == 0
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book-large-print.pdf"]
+
+
+def test_unknown_profile_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-p", "a5"]) == 1
+    assert "unknown profile 'a5'; choose one of a4, large-print" in capsys.readouterr().err
