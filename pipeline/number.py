@@ -23,13 +23,16 @@ class Target:
     """Something a cross-reference can point at, with its printed number and element id."""
 
     kind: str
-    number: str
+    number: str | None
     element_id: str
     chapter: int
+    title: str = ""
 
     @property
     def name(self) -> str:
-        """'Table 1', 'Section 2.3'."""
+        """'Table 1', 'Section 2.3', or an unnumbered section's title in quotes."""
+        if self.number is None:
+            return f"\u201c{self.title}\u201d"
         return f"{KIND_NAMES[self.kind]} {self.number}"
 
 
@@ -63,7 +66,7 @@ def number_book(
     chapters: tuple[ParsedChapter, ...],
     bibliography: Mapping[str, BibEntry],
     number_sections: bool,
-    bibliography_source: Location,
+    bibliography_file: Location | None,
 ) -> Numbering:
     """Number citations by first use, then tables, figures, boxes and sections in order."""
     problems: list[Problem] = []
@@ -71,12 +74,12 @@ def number_book(
     citations: dict[tuple[int, int], tuple[CitedItem, ...]] = {}
     cited_at: dict[int, list[str]] = {}
     for chapter in chapters:
-        for index, use in enumerate(chapter.citations):
+        for use in chapter.citations:  # in reading order; `use.index` names the placeholder
             resolved = []
             for item in use.items:
                 if item.key not in bibliography:
                     problems.append(
-                        _unknown_key(item.key, use.location, bibliography, bibliography_source)
+                        _unknown_key(item.key, use.location, bibliography, bibliography_file)
                     )
                     continue
                 number = order.setdefault(item.key, len(order) + 1)
@@ -84,7 +87,7 @@ def number_book(
                 anchor = f"cite-{number}-{len(anchors) + 1}"
                 anchors.append(anchor)
                 resolved.append(CitedItem(number, anchor, item.prefix, item.locator))
-            citations[(chapter.number, index)] = tuple(resolved)
+            citations[(chapter.number, use.index)] = tuple(resolved)
 
     targets: dict[str, Target] = {}
     tables: dict[tuple[int, int], Target] = {}
@@ -146,18 +149,19 @@ def number_book(
                     heading.label,
                     Target(
                         "section",
-                        section or heading.text,
+                        section,
                         element_id(heading.label),
                         chapter.number,
+                        chapter.heading_titles[index],
                     ),
                     heading.location,
                 )
 
     xrefs: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
-        for index, xref in enumerate(chapter.xrefs):
+        for xref in chapter.xrefs:
             if xref.label in targets:
-                xrefs[(chapter.number, index)] = targets[xref.label]
+                xrefs[(chapter.number, xref.index)] = targets[xref.label]
             else:
                 problems.append(_unknown_label(xref.label, xref.location, targets))
     raise_if_any(problems)
@@ -183,12 +187,15 @@ def _id(label: str | None, fallback: str) -> str:
 def _section_numbers(
     chapter: int, headings: tuple[HeadingDef, ...], enabled: bool
 ) -> list[str | None]:
-    """'2.1', '2.1.1' for numbered headings of levels 2-4; None for the rest."""
+    """'2.1', '2.1.1' for numbered headings of levels 2-4; None for the rest (and the title)."""
     counters = [0, 0, 0]
     numbers: list[str | None] = []
     unnumbered_level = 99  # below an unnumbered heading, its subsections are unnumbered too
     for heading in headings:
         depth = heading.level - 2
+        if depth < 0:  # the chapter title: "Chapter 2" is printed, not a section number
+            numbers.append(None)
+            continue
         if heading.level <= unnumbered_level:
             unnumbered_level = 99
         if not heading.numbered and not heading.in_box:
@@ -209,12 +216,12 @@ def _section_numbers(
 
 
 def _unknown_key(
-    key: str, where: Location, bibliography: Mapping[str, BibEntry], source: Location
+    key: str, where: Location, bibliography: Mapping[str, BibEntry], source: Location | None
 ) -> Problem:
     close = difflib.get_close_matches(key, list(bibliography), n=3)
     if close:
         hint = f"did you mean {', '.join(repr(c) for c in close)}?"
-    elif bibliography:
+    elif source is not None:
         hint = f"add it to {source.path}"
     else:
         hint = "book.yaml names no bibliography; add 'bibliography: references.json'"

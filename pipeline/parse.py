@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass
 
 import markdown
+from lxml import html
 
 from .dialect import (
     BoxDef,
     CitationUse,
     CrossRefUse,
     FigureDef,
+    FragmentLink,
     HeadingDef,
     Prepared,
     TableDef,
@@ -31,6 +35,15 @@ SMARTY_CHARACTERS = {
     "mdash": "\u2014",
     "ellipsis": "\u2026",
 }
+_PLACEHOLDER_TEXT = re.compile(r'<span data-pp="(cite|xref)" data-i="(\d+)"></span>')
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    """An image the chapter shows: its path inside the manuscript and where it is named."""
+
+    src: str
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,9 @@ class ParsedChapter:
     tables: tuple[TableDef, ...]
     figures: tuple[FigureDef, ...]
     headings: tuple[HeadingDef, ...]
-    images: tuple[tuple[str, Location], ...]
+    heading_titles: tuple[str, ...]
+    links: tuple[FragmentLink, ...]
+    images: tuple[ImageUse, ...]
     box_titles: tuple[str, ...]
     problems: tuple[Problem, ...]
 
@@ -67,25 +82,112 @@ def inline_markdown(text: str) -> str:
     return markdown_to_html(text).strip().removeprefix("<p>").removesuffix("</p>")
 
 
+def plain_text(inline_html: str) -> str:
+    """The text of an inline HTML fragment, for contents lines and cross-reference names."""
+    text = html.fragment_fromstring(inline_html or " ", create_parent="span").text_content()
+    return " ".join(str(text).split())
+
+
 def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
     """Parse one chapter; problems are returned, not raised, so all chapters report together."""
     prepared = prepare(source.text, source.path)
+    root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
+    box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
+    rendered = _restore_literal_placeholders(root, prepared)
+    for title in box_titles:
+        rendered |= _restore_literal_placeholders(
+            html.fragment_fromstring(title or " ", create_parent="p"), prepared
+        )
+    images, image_problems = _images(root, prepared, source)
     title, title_problems = _chapter_title(prepared, source)
+    body = (root.text or "") + "".join(
+        html.tostring(child, encoding="unicode", method="html") for child in root
+    )
     return ParsedChapter(
         number=number,
         path=source.path,
         title=title,
-        html=markdown_to_html(prepared.text),
-        citations=prepared.citations,
-        xrefs=prepared.xrefs,
+        html=body,
+        citations=tuple(use for use in prepared.citations if ("cite", use.index) in rendered),
+        xrefs=tuple(use for use in prepared.xrefs if ("xref", use.index) in rendered),
         boxes=prepared.boxes,
         tables=prepared.tables,
         figures=prepared.figures,
-        headings=tuple(h for h in prepared.headings if h.level > 1),
-        images=prepared.images,
-        box_titles=tuple(inline_markdown(box.title) for box in prepared.boxes),
-        problems=prepared.problems + title_problems,
+        headings=prepared.headings,
+        heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
+        links=prepared.links,
+        images=images,
+        box_titles=box_titles,
+        problems=prepared.problems + title_problems + image_problems,
     )
+
+
+def _restore_literal_placeholders(
+    root: html.HtmlElement, prepared: Prepared
+) -> set[tuple[str, int]]:
+    """Put back the source text of any placeholder that landed in code or a comment (where
+    Markdown keeps it as text); return the placeholders that became real elements."""
+    sources = {("cite", u.index): u.source for u in prepared.citations}
+    sources |= {("xref", u.index): u.source for u in prepared.xrefs}
+
+    def restore(text: str | None) -> str | None:
+        if not text or "data-pp" not in text:
+            return text
+        return _PLACEHOLDER_TEXT.sub(lambda m: sources[(m.group(1), int(m.group(2)))], text)
+
+    for node in root.iter():
+        node.text = restore(node.text)
+        if node is not root:
+            node.tail = restore(node.tail)
+    return {
+        (str(e.get("data-pp")), int(e.get("data-i")))
+        for e in root.iter()
+        if isinstance(e.tag, str) and e.get("data-pp") in {"cite", "xref"}
+    }
+
+
+def _images(
+    root: html.HtmlElement, prepared: Prepared, source: ChapterSource
+) -> tuple[tuple[ImageUse, ...], tuple[Problem, ...]]:
+    """Every image the chapter shows (figures, inline, reference-style or raw <img>), each
+    with a path normalised inside the manuscript and an alt text."""
+    problems: list[Problem] = []
+    images = [ImageUse(figure.src, figure.location) for figure in prepared.figures]
+    for img in root.iter("img"):
+        src = img.get("src", "")
+        where = _line_naming(src, source)
+        if not img.get("alt", "").strip():
+            problems.append(
+                Problem(
+                    where,
+                    f"image '{src}' has no alt text; describe it inside "
+                    '![…] or with {alt="…"} for readers who cannot see it',
+                )
+            )
+        images.append(ImageUse(src, where))
+    normalised = []
+    for image in images:
+        path = local_path(image.src)
+        for img in root.iter("img"):
+            if img.get("src") == image.src:
+                img.set("src", path)  # "./figures/x.svg" and "figures/x.svg" are one file
+        normalised.append(ImageUse(path, image.location))
+    return tuple(normalised), tuple(problems)
+
+
+def local_path(src: str) -> str:
+    """'./figures/x.svg' -> 'figures/x.svg'; URLs ('https://…', 'data:…') stay as written."""
+    if re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+        return src
+    return posixpath.normpath(src)
+
+
+def _line_naming(text: str, source: ChapterSource) -> Location:
+    """The first line of the chapter that mentions `text` (raw HTML has no other position)."""
+    for number, line in enumerate(source.text.splitlines(), start=1):
+        if text and text in line:
+            return Location(source.path, number)
+    return Location(source.path)
 
 
 def _chapter_title(prepared: Prepared, source: ChapterSource) -> tuple[str, tuple[Problem, ...]]:
@@ -114,4 +216,4 @@ def _chapter_title(prepared: Prepared, source: ChapterSource) -> tuple[str, tupl
                 "a chapter starts with its title as '# Title'; move the title to the top",
             ),
         )
-    return titles[0].text, problems
+    return plain_text(inline_markdown(titles[0].text)), problems

@@ -142,7 +142,13 @@ class PrintWriter:
         for record in collector.records:
             if (record.levelno >= logging.ERROR) != (level >= logging.ERROR):
                 continue
-            message = record.getMessage()
+            # Paths as the author knows them: relative to the manuscript, not file:///…
+            message = (
+                record.getMessage()
+                .replace(self.project.manuscript.as_uri() + "/", "")
+                .replace(self.project.styles.as_uri() + "/", "styles/")
+                .rstrip(": ")
+            )
             css = message.startswith(("Ignored", "Invalid", "Unsupported"))
             where = Location(self.css_source if css else self.project.show(self.project.manuscript))
             found.append(

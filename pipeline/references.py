@@ -6,6 +6,8 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape as html_escape
 
 from citeproc import (
     Citation,
@@ -26,7 +28,7 @@ _DOI = re.compile(r"\bdoi:\s*(10\.\d{4,9}/[^\s<>\"]+[^\s<>\".,;:)\]])", re.IGNOR
 _PMID = re.compile(r"\bPMID:\s*(\d+)")
 _PMCID = re.compile(r"\bPMCID:\s*(PMC\d+)")
 # citeproc-py does not collapse punctuation as the CSL spec asks ("disease?." -> "disease?").
-_DOUBLED = re.compile(r"([?!.])\.(?=\s|$)")
+_DOUBLED = re.compile(r"(?<!\.)([?!.])\.(?=\s|$)")  # not an ellipsis: "results..." stays
 
 
 def style_without_numbers(style_xml: bytes) -> bytes:
@@ -40,11 +42,19 @@ def style_without_numbers(style_xml: bytes) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
-def format_entries(
-    style_xml: bytes, entries: Sequence[BibEntry]
-) -> tuple[tuple[str, ...], list[Problem]]:
+@dataclass(frozen=True)
+class Formatted:
+    """The entries as HTML, in order; entries citeproc could not format; its warnings."""
+
+    entries: tuple[str, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def format_entries(style_xml: bytes, entries: Sequence[BibEntry]) -> Formatted:
     """Each entry as an HTML fragment in the style, in the given (first-citation) order."""
     problems: list[Problem] = []
+    errors: list[Problem] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         style = CitationStylesStyle(io.BytesIO(style_without_numbers(style_xml)), validate=False)
@@ -55,10 +65,22 @@ def format_entries(
                 style, CiteProcJSON([dict(entry.data)]), formatter.html
             )
             bibliography.register(Citation([CitationItem(entry.key)]))
-            formatted.append(link_identifiers(str(bibliography.bibliography()[0])))
+            try:
+                text = str(bibliography.bibliography()[0])
+            except Exception as error:  # citeproc-py fails on shapes we do not pre-check
+                errors.append(
+                    Problem(
+                        entry.location,
+                        f"citeproc could not format entry "
+                        f"'{entry.key}' ({type(error).__name__}: {error}); "
+                        "check its fields against CSL-JSON",
+                    )
+                )
+                text = html_escape(str(entry.data.get("title", entry.key)))
+            formatted.append(link_identifiers(text))
             problems.extend(Problem(entry.location, f"citeproc: {w.message}") for w in caught)
             caught.clear()
-    return tuple(formatted), problems
+    return Formatted(tuple(formatted), tuple(errors), tuple(problems))
 
 
 def link_identifiers(entry_html: str) -> str:

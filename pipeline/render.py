@@ -91,7 +91,7 @@ def print_backlinks(
         return tuple(BackLink("?", anchor) for anchor in reference.cited_by)
     first_on_page: dict[int, str] = {}
     for anchor in reference.cited_by:
-        first_on_page.setdefault(pages_of[anchor], anchor)
+        first_on_page.setdefault(pages_of[anchor], anchor)  # every citation is laid out
     return tuple(BackLink(str(page), anchor) for page, anchor in sorted(first_on_page.items()))
 
 

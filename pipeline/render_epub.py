@@ -153,10 +153,11 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
         ),
     )
     nav_body = fragment("epub-nav.html.j2", toc=toc, landmarks=landmarks, pages=pages)
-    nav_marker = drafts[3].body.find("span")
+    nav = next(i for i, draft in enumerate(drafts) if draft.file_name == "nav.xhtml")
+    nav_marker = drafts[nav].body.find("span")
     if nav_marker is not None:  # outside the <nav>: its content model allows no <span>
         nav_body.insert(0, nav_marker)
-    drafts[3] = _Draft("nav.xhtml", "Contents", nav_body)
+    drafts[nav] = _Draft("nav.xhtml", "Contents", nav_body)
     page_template = env.get_template("epub-page.xhtml.j2")
     documents = tuple(
         EpubDocument(

