@@ -68,6 +68,8 @@ _FIGURE = re.compile(
     r"^!\[(?P<caption>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?:\{(?P<attrs>[^}]*)\})?\s*$"
 )
 _FRAGMENT_LINK = re.compile(r"\]\(#(?P<fragment>[^)\s]+)")
+_NOTE_REF = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?!:)")
+_NOTE_DEF = re.compile(r"^ {0,3}\[\^(?P<label>[^\]\s]+)\]:")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LIST_ITEM = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s")
@@ -236,6 +238,8 @@ class _Reader:
     links: list[FragmentLink] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     open_boxes: list[Location] = field(default_factory=list)
+    note_refs: dict[str, Location] = field(default_factory=dict)
+    note_defs: dict[str, Location] = field(default_factory=dict)
 
     def at(self, line: int) -> Location:
         return Location(self.path, line)
@@ -273,6 +277,10 @@ def prepare(text: str, path: str) -> Prepared:
         if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
             in_comment = True
         _read_line(reader, line, number, lines[number] if number < len(lines) else "")
+    for label, where in reader.note_refs.items():
+        if label not in reader.note_defs:
+            reader.problems.append(Problem(where, f"footnote [^{label}] has no text; add a line "
+                                           f"'[^{label}]: …' (after the paragraph is fine)"))
     for opened in reader.open_boxes:
         reader.problems.append(
             Problem(
@@ -320,6 +328,11 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
             "line right under the table (one blank line between is fine)",
         )
         return
+    definition = _NOTE_DEF.match(line)
+    if definition:
+        reader.note_defs.setdefault(definition.group("label"), reader.at(number))
+    for note in _NOTE_REF.finditer(_without_code(line)):
+        reader.note_refs.setdefault(note.group("label"), reader.at(number))
     line = _replace_inline(reader, line, number)
     figure = _FIGURE.match(line)
     alone = all(not prior.strip() for prior in reader.out[-1:]) and not next_line.strip()

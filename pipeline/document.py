@@ -160,6 +160,7 @@ def _build_chapter(
         sections += _number_heading(heading, parsed, numbering, used_ids)
     for th in root.iterfind(".//thead/tr/th"):
         th.set("scope", "col")
+    _normalise_footnotes(root, n)
     _give_blocks_ids(root, f"b{n}-")
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
@@ -352,6 +353,56 @@ def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target
     label.tail = " " + (caption_text.text or "").replace("\u00a0", "").lstrip()
     caption.extend(list(caption_text))
     _replace(element, figure)
+
+
+def _normalise_footnotes(root: HtmlElement, chapter: int) -> None:
+    """Python-Markdown's notes with ids unique in the book, numbered by first call (as pandoc
+    and the print edition's page-foot counter number them), with roles for assistive tech."""
+    def unique(old: str) -> str:  # 'fnref2:a' -> 'c1-fnref2-a'
+        return f"c{chapter}-" + re.sub(r"[^A-Za-z0-9_-]", "-", old)
+
+    calls = root.xpath(".//sup[a[contains(concat(' ', @class, ' '), ' footnote-ref ')]]")
+    order: dict[str, int] = {}
+    for sup in calls:
+        link = sup[0]
+        target = unique(link.get("href")[1:])
+        number = order.setdefault(target, len(order) + 1)
+        sup.set("id", unique(sup.get("id")))
+        link.set("href", f"#{target}")
+        link.set("role", "doc-noteref")
+        link.text = str(number)
+    for block in root.xpath(".//div[@class='footnote']"):
+        block.tag = "section"
+        block.attrib.update({"class": "footnotes", "role": "doc-endnotes", "aria-label": "Notes"})
+        for rule in block.findall("hr"):
+            block.remove(rule)
+        listing = block.find("ol")
+        assert listing is not None, "Python-Markdown writes the notes as a list"
+        notes = list(listing)
+        for note in notes:
+            note.set("id", unique(note.get("id")))
+            listing.remove(note)
+        for note in sorted(notes, key=lambda li: order.get(li.get("id"), len(order) + 1)):
+            listing.append(note)
+        for back in block.xpath(".//a[contains(@class, 'footnote-backref')]"):
+            back.attrib.pop("title", None)
+            back.attrib.update({"href": f"#{unique(back.get('href')[1:])}",
+                                "role": "doc-backlink", "aria-label": "Back to the text"})
+
+
+def detach_backlinks(note: HtmlElement) -> list[str]:
+    """Remove a note's links back to the text (and the space before them); return their
+    targets. Print drops them, the EPUB puts one in front of the note."""
+    targets = []
+    for back in note.xpath(".//a[@role='doc-backlink']"):
+        targets.append(back.get("href"))
+        previous, parent = back.getprevious(), back.getparent()
+        back.drop_tree()
+        if previous is not None:
+            previous.tail = (previous.tail or "").rstrip("\u00a0 ") or None
+        elif parent is not None:
+            parent.text = (parent.text or "").rstrip("\u00a0 ") or None
+    return targets
 
 
 def _give_blocks_ids(root: HtmlElement, prefix: str) -> None:

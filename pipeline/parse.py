@@ -70,8 +70,13 @@ class ParsedChapter:
 def markdown_to_html(text: str) -> str:
     """Python-Markdown with the extensions the dialect relies on."""
     converter = markdown.Markdown(
-        extensions=["tables", "attr_list", "md_in_html", "def_list", "sane_lists", "smarty"],
-        extension_configs={"smarty": {"substitutions": SMARTY_CHARACTERS}},
+        extensions=["tables", "attr_list", "md_in_html", "def_list", "sane_lists", "smarty",
+                    "footnotes"],
+        extension_configs={
+            "smarty": {"substitutions": SMARTY_CHARACTERS},
+            # U+FE0E asks for the text arrow: some readers draw a colour emoji otherwise.
+            "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "BACKLINK_TITLE": ""},
+        },
         output_format="html",
     )
     return converter.convert(text)

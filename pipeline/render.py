@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jinja2 import DictLoader, Environment, StrictUndefined
+from lxml import html
 from markupsafe import Markup
 
-from .document import Document, Reference
+from .document import Document, Reference, detach_backlinks
 from .load import Styles
 from .metadata import BookMeta
 
@@ -95,10 +96,40 @@ def print_backlinks(
     return tuple(BackLink(str(page), anchor) for page, anchor in sorted(first_on_page.items()))
 
 
+def page_foot_notes(body_html: str) -> str:
+    """A chapter body for print: each note moves to where it is first called, as a floated
+    span WeasyPrint sets at the foot of that page; the list of notes at the end goes."""
+    root = html.fragment_fromstring(body_html, create_parent="div")
+    notes = {note.get("id"): note for note in root.xpath(".//section[@class='footnotes']//li")}
+    if not notes:
+        return body_html
+    for call in root.xpath(".//sup[a[@role='doc-noteref']]"):
+        target = call[0].get("href")[1:]
+        note = notes.pop(target, None)
+        if note is None:
+            continue  # a second call to the same note keeps its number, linked to the note
+        floated = html.Element("span", {"class": "fn", "id": target})
+        detach_backlinks(note)
+        for index, paragraph in enumerate(note.findall("p")):
+            paragraph.tag = "span"  # a note at the page foot is one run of text
+            paragraph.text = (" " if index else "") + (paragraph.text or "")
+            floated.append(paragraph)
+        anchor = html.Element("span", {"class": "fn-call", "id": call.get("id")})
+        anchor.tail, floated.tail = None, call.tail
+        parent = call.getparent()
+        parent.replace(call, anchor)
+        anchor.addnext(floated)
+    for listing in root.xpath(".//section[@class='footnotes']"):
+        listing.drop_tree()
+    return (root.text or "") + "".join(
+        html.tostring(child, encoding="unicode", method="html") for child in root)
+
+
 def render_print_html(
     document: Document, styles: Styles, pages_of: Mapping[str, int] | None
 ) -> str:
     """The print edition as one HTML document for WeasyPrint."""
     template = environment(styles).get_template("print.html.j2")
     backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
-    return template.render(doc=document, meta=document.meta, backlinks=backlinks)
+    bodies = {chapter.number: page_foot_notes(chapter.body_html) for chapter in document.chapters}
+    return template.render(doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies)

@@ -15,7 +15,7 @@ from jinja2 import Environment
 from lxml import etree, html
 from lxml.html import HtmlElement
 
-from .document import Document, TocEntry
+from .document import Document, TocEntry, detach_backlinks
 from .load import Styles
 from .render import BackLink, byline, environment
 
@@ -249,9 +249,41 @@ def _expand_ranges(body: HtmlElement) -> None:
         anchor.getparent().replace(anchor, link)
 
 
+def _pop_up_notes(body: HtmlElement) -> None:
+    """Each note becomes an <aside epub:type="footnote">, which Apple Books, Kobo and Kindle
+    show as a pop-up (and others as a note at the chapter's end); the link back comes first,
+    where Kindle looks for it."""
+    for listing in body.xpath(".//section[@class='footnotes']"):
+        heading = html.Element("h2", {"class": "notes-title"})
+        heading.text = "Notes"
+        notes = list(listing.iter("li"))
+        listing.clear()
+        listing.attrib.update({"class": "footnotes", "aria-label": "Notes"})
+        listing.append(heading)
+        for number, note in enumerate(notes, start=1):
+            aside = html.Element("aside", {"id": note.get("id"), "class": "footnote",
+                                           "role": "doc-footnote"})
+            aside.set("epub:type", "footnote")
+            backs = detach_backlinks(note)
+            for paragraph in note.findall("p"):
+                aside.append(paragraph)
+            first = aside.find("p")
+            if first is not None and backs:
+                link = html.Element("a", {"href": backs[0], "role": "doc-backlink",
+                                          "aria-label": f"Back to the text of note {number}"})
+                link.text = f"{number}."
+                link.tail = " " + (first.text or "")
+                first.text = None
+                first.insert(0, link)
+            listing.append(aside)
+    for link in body.xpath(".//a[@role='doc-noteref']"):
+        link.set("epub:type", "noteref")
+
+
 def _epub_semantics(body: HtmlElement, file_name: str, files: Mapping[str, str]) -> None:
-    """Noterefs for citations, and every #fragment link pointed at the file that holds it."""
+    """Noterefs for citations and notes, and every #fragment link pointed at its file."""
     _expand_ranges(body)
+    _pop_up_notes(body)
     for link in body.iter("a"):
         href = link.get("href", "")
         if href.startswith("#"):

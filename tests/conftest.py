@@ -109,6 +109,37 @@ def epubcheck_problems(report: dict[str, Any]) -> list[str]:
     ]
 
 
+VALIDATORS = REPO / "tests" / "validators"
+
+
+def ace(epub: Path, out: Path) -> dict[str, Any]:
+    """DAISY Ace's report on an EPUB, run in the machine's Chromium kept off the network."""
+    tool = VALIDATORS / "node_modules" / ".bin" / "ace-cli"
+    chromium = os.environ.get("CHROMIUM") or require_tool("chromium")
+    if not tool.exists():
+        if IN_CI:
+            pytest.fail("DAISY Ace is not installed; make test installs it with npm")
+        pytest.skip("DAISY Ace is not installed (make test installs it with npm)")
+    env = {
+        **os.environ,
+        "PUPPETEER_EXECUTABLE_PATH": str(VALIDATORS / "chromium-offline"),
+        "CHROMIUM": chromium,
+        "ACE_TIMEOUT_INITIAL": "60000",
+    }
+    result = run([str(tool), "--silent", "--force", "--outdir", str(out), str(epub)], env=env)
+    assert (out / "report.json").exists(), result.stdout + result.stderr
+    return dict(json.loads((out / "report.json").read_text()))
+
+
+def ace_violations(report: dict[str, Any]) -> list[str]:
+    """Every violation Ace found, as 'document: rule'."""
+    return [
+        f"{doc['earl:testSubject']['url']}: {check['earl:test']['dct:title']}"
+        for doc in report["assertions"]
+        for check in doc.get("assertions", [])
+    ]
+
+
 def document_of(manuscript: Path) -> tuple[Document, Styles]:
     """The Document and styles of a manuscript, made with the pipeline's own stages."""
     project = Project.at(REPO, manuscript, REPO / "output")

@@ -14,7 +14,17 @@ import pytest
 import yaml
 from lxml import etree
 
-from .conftest import IN_CI, REPO, Built, epubcheck, epubcheck_problems, require_tool, run
+from .conftest import (
+    IN_CI,
+    REPO,
+    Built,
+    ace,
+    ace_violations,
+    epubcheck,
+    epubcheck_problems,
+    require_tool,
+    run,
+)
 
 NS = {
     "x": "http://www.w3.org/1999/xhtml",
@@ -60,31 +70,11 @@ def test_epubcheck_5_3_reports_no_error_and_no_warning(epubcheck_report: dict[st
 
 @pytest.fixture(scope="session")
 def ace_report(book: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    ace = VALIDATORS / "node_modules" / ".bin" / "ace-cli"
-    chromium = os.environ.get("CHROMIUM") or require_tool("chromium")
-    if not ace.exists():
-        if IN_CI:
-            pytest.fail("DAISY Ace is not installed; make test installs it with npm")
-        pytest.skip("DAISY Ace is not installed (make test installs it with npm)")
-    out = tmp_path_factory.mktemp("ace")
-    env = {
-        **os.environ,
-        "PUPPETEER_EXECUTABLE_PATH": str(VALIDATORS / "chromium-offline"),
-        "CHROMIUM": chromium,
-        "ACE_TIMEOUT_INITIAL": "60000",
-    }
-    result = run([str(ace), "--silent", "--force", "--outdir", str(out), str(book.epub)], env=env)
-    assert (out / "report.json").exists(), result.stdout + result.stderr
-    return dict(json.loads((out / "report.json").read_text()))
+    return ace(book.epub, tmp_path_factory.mktemp("ace"))
 
 
 def test_daisy_ace_finds_no_violation(ace_report: dict[str, Any]) -> None:
-    violations = [
-        f"{doc['earl:testSubject']['url']}: {check['earl:test']['dct:title']}"
-        for doc in ace_report["assertions"]
-        for check in doc.get("assertions", [])
-    ]
-    assert violations == []
+    assert ace_violations(ace_report) == []
     assert ace_report["earl:result"]["earl:outcome"] == "pass"
 
 
@@ -256,3 +246,21 @@ def test_zip_is_reproducible_mimetype_first_and_stored(book: Built) -> None:
         assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
         assert archive.read("mimetype") == b"application/epub+zip"
         assert {info.date_time for info in archive.infolist()} == {(2026, 11, 21, 0, 0, 0)}
+
+
+def test_notes_are_pop_up_asides_with_the_link_back_first(tiny: Built, tmp_path: Path) -> None:
+    with zipfile.ZipFile(tiny.epub) as archive:
+        archive.extractall(tmp_path)
+    chapter = parse(tmp_path / "EPUB" / "chapter-1.xhtml")
+    calls = chapter.xpath(
+        "//x:a[@epub:type='noteref' and @role='doc-noteref'][starts-with(@href, '#c1-fn-')]",
+        namespaces=NS,
+    )
+    assert [c.text for c in calls] == ["1", "2", "1"]
+    asides = chapter.xpath("//x:aside[@epub:type='footnote']", namespaces=NS)
+    assert [a.get("id") for a in asides] == ["c1-fn-later", "c1-fn-first"]
+    for aside in asides:
+        assert aside.get("role") == "doc-footnote"
+        first_link = aside.xpath(".//x:a", namespaces=NS)[0]
+        assert first_link.get("role") == "doc-backlink"
+        assert first_link.get("href").lstrip("#") in ids_in(tmp_path / "EPUB" / "chapter-1.xhtml")

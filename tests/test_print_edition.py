@@ -307,3 +307,16 @@ def test_two_builds_of_the_same_sources_are_byte_identical(
 def test_the_book_builds_without_a_single_warning(book: Built) -> None:
     """WeasyPrint only logs CSS it ignores; an uncited entry is only a warning. Neither here."""
     assert [str(w) for w in book.result.warnings] == []
+
+
+def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(tiny: Built) -> None:
+    """Numbered by first call in both editions; each note on its call's page (WeasyPrint can
+    push notes to the next page when @footnote has a border, see the stylesheet)."""
+    assert tiny.result.layout is not None
+    pages_of = tiny.result.layout.pages_of
+    for note in ("later", "first"):
+        assert pages_of[f"c1-fn-{note}"] == pages_of[f"c1-fnref-{note}"]
+    page = squash(tiny.page_texts()[pages_of["c1-fn-later"] - 1])
+    assert page.index(squash("1. The note called first.")) < page.index(
+        squash("2. The note defined first but called second, citing [3].")
+    )

@@ -20,7 +20,16 @@ from pipeline.load import ChapterSource
 from pipeline.number import number_book
 from pipeline.parse import parse_chapter
 
-from .conftest import DATA, Built, _build, epubcheck, epubcheck_problems, squash
+from .conftest import (
+    DATA,
+    Built,
+    _build,
+    ace,
+    ace_violations,
+    epubcheck,
+    epubcheck_problems,
+    squash,
+)
 from .test_number_and_document import BIB
 
 
@@ -34,6 +43,12 @@ def test_the_tricky_book_builds_into_a_valid_epub(
 ) -> None:
     report: dict[str, Any] = epubcheck(tricky.epub, tmp_path_factory.mktemp("ec") / "r.json")
     assert epubcheck_problems(report) == []
+
+
+def test_the_tricky_book_has_no_accessibility_violation(
+    tricky: Built, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    assert ace_violations(ace(tricky.epub, tmp_path_factory.mktemp("ace"))) == []
 
 
 def test_what_a_reader_sees_in_the_tricky_book(tricky: Built) -> None:
