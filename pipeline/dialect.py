@@ -279,8 +279,13 @@ def prepare(text: str, path: str) -> Prepared:
         _read_line(reader, line, number, lines[number] if number < len(lines) else "")
     for label, where in reader.note_refs.items():
         if label not in reader.note_defs:
-            reader.problems.append(Problem(where, f"footnote [^{label}] has no text; add a line "
-                                           f"'[^{label}]: …' (after the paragraph is fine)"))
+            reader.problems.append(
+                Problem(
+                    where,
+                    f"footnote [^{label}] has no text; add a line "
+                    f"'[^{label}]: …' (after the paragraph is fine)",
+                )
+            )
     for opened in reader.open_boxes:
         reader.problems.append(
             Problem(

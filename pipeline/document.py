@@ -358,6 +358,7 @@ def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target
 def _normalise_footnotes(root: HtmlElement, chapter: int) -> None:
     """Python-Markdown's notes with ids unique in the book, numbered by first call (as pandoc
     and the print edition's page-foot counter number them), with roles for assistive tech."""
+
     def unique(old: str) -> str:  # 'fnref2:a' -> 'c1-fnref2-a'
         return f"c{chapter}-" + re.sub(r"[^A-Za-z0-9_-]", "-", old)
 
@@ -386,8 +387,13 @@ def _normalise_footnotes(root: HtmlElement, chapter: int) -> None:
             listing.append(note)
         for back in block.xpath(".//a[contains(@class, 'footnote-backref')]"):
             back.attrib.pop("title", None)
-            back.attrib.update({"href": f"#{unique(back.get('href')[1:])}",
-                                "role": "doc-backlink", "aria-label": "Back to the text"})
+            back.attrib.update(
+                {
+                    "href": f"#{unique(back.get('href')[1:])}",
+                    "role": "doc-backlink",
+                    "aria-label": "Back to the text",
+                }
+            )
 
 
 def detach_backlinks(note: HtmlElement) -> list[str]:

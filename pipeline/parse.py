@@ -70,8 +70,15 @@ class ParsedChapter:
 def markdown_to_html(text: str) -> str:
     """Python-Markdown with the extensions the dialect relies on."""
     converter = markdown.Markdown(
-        extensions=["tables", "attr_list", "md_in_html", "def_list", "sane_lists", "smarty",
-                    "footnotes"],
+        extensions=[
+            "tables",
+            "attr_list",
+            "md_in_html",
+            "def_list",
+            "sane_lists",
+            "smarty",
+            "footnotes",
+        ],
         extension_configs={
             "smarty": {"substitutions": SMARTY_CHARACTERS},
             # U+FE0E asks for the text arrow: some readers draw a colour emoji otherwise.

@@ -122,7 +122,8 @@ def page_foot_notes(body_html: str) -> str:
     for listing in root.xpath(".//section[@class='footnotes']"):
         listing.drop_tree()
     return (root.text or "") + "".join(
-        html.tostring(child, encoding="unicode", method="html") for child in root)
+        html.tostring(child, encoding="unicode", method="html") for child in root
+    )
 
 
 def render_print_html(

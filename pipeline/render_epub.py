@@ -261,16 +261,23 @@ def _pop_up_notes(body: HtmlElement) -> None:
         listing.attrib.update({"class": "footnotes", "aria-label": "Notes"})
         listing.append(heading)
         for number, note in enumerate(notes, start=1):
-            aside = html.Element("aside", {"id": note.get("id"), "class": "footnote",
-                                           "role": "doc-footnote"})
+            aside = html.Element(
+                "aside", {"id": note.get("id"), "class": "footnote", "role": "doc-footnote"}
+            )
             aside.set("epub:type", "footnote")
             backs = detach_backlinks(note)
             for paragraph in note.findall("p"):
                 aside.append(paragraph)
             first = aside.find("p")
             if first is not None and backs:
-                link = html.Element("a", {"href": backs[0], "role": "doc-backlink",
-                                          "aria-label": f"Back to the text of note {number}"})
+                link = html.Element(
+                    "a",
+                    {
+                        "href": backs[0],
+                        "role": "doc-backlink",
+                        "aria-label": f"Back to the text of note {number}",
+                    },
+                )
                 link.text = f"{number}."
                 link.tail = " " + (first.text or "")
                 first.text = None
