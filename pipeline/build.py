@@ -136,7 +136,9 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         name = output_name(document.meta.slug, options.profile, "pdf")
         if "pdf" in options.formats:
             files[project.output / name] = writer.pdf_bytes(layout)
-        stage.detail = f"{name}, {layout.page_count} pages"
+            stage.detail = f"{name}, {layout.page_count} pages"
+        else:
+            stage.detail = f"layout only (the EPUB's page-list), {layout.page_count} pages"
     if "epub" in options.formats:
         with _stage(report, "epub") as stage:
             a4 = (
