@@ -104,7 +104,7 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             for number, source in enumerate(manuscript.chapters, start=1)
         )
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
-        stage.detail = f"{sum(len(c.citations) for c in chapters)} citations"
+        stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
     with _stage(report, "assets") as stage:
         assets, problems = load_assets(
             project, [(image.src, image.location) for c in chapters for image in c.images]

@@ -195,7 +195,7 @@ def _number_heading(
     if tag is None:
         return []
     index = int(tag)
-    source = parsed.headings[index]
+    source = parsed.found.headings[index]
     number = numbering.sections[(parsed.number, index)]
     if number:
         label = html.Element("span", {"class": "secno"})
@@ -288,7 +288,7 @@ def _replace(old: HtmlElement, new: HtmlElement) -> None:
 def _make_box(
     element: HtmlElement, parsed: ParsedChapter, index: int, target: Target | None
 ) -> None:
-    box = parsed.boxes[index]
+    box = parsed.found.boxes[index]
     box_id = target.element_id if target else f"c{parsed.number}-box-{index + 1}"
     for name in ("data-pp", "data-i"):
         del element.attrib[name]
@@ -312,7 +312,7 @@ def _make_table(
     target: Target,
     problems: list[Problem],
 ) -> None:
-    source = parsed.tables[index]
+    source = parsed.found.tables[index]
     table = element.find("table")
     caption_text = element.find("p[last()]")
     if table is None or caption_text is None:
@@ -342,7 +342,7 @@ def _make_table(
 
 
 def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target: Target) -> None:
-    source = parsed.figures[index]
+    source = parsed.found.figures[index]
     caption_text = element.find("p")
     assert caption_text is not None, "the dialect writes the caption paragraph"
     figure = html.Element("figure", {"id": target.element_id, "class": "figure"})
@@ -442,7 +442,7 @@ def _check_ids_and_links(
                 )
             seen[found] = built_chapter.path
     for chapter in chapters:
-        for link in chapter.links:
+        for link in chapter.found.links:
             if link.fragment not in seen:
                 close = difflib.get_close_matches(link.fragment, list(seen), n=1)
                 hint = (

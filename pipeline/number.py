@@ -74,7 +74,7 @@ def number_book(
     citations: dict[tuple[int, int], tuple[CitedItem, ...]] = {}
     cited_at: dict[int, list[str]] = {}
     for chapter in chapters:
-        for use in chapter.citations:  # in reading order; `use.index` names the placeholder
+        for use in chapter.found.citations:  # in reading order; `use.index` names the placeholder
             resolved = []
             for item in use.items:
                 if item.key not in bibliography:
@@ -115,14 +115,14 @@ def number_book(
 
     table_count = figure_count = box_count = 0
     for chapter in chapters:
-        for index, table in enumerate(chapter.tables):
+        for index, table in enumerate(chapter.found.tables):
             table_count += 1
             target = Target(
                 "table", str(table_count), _id(table.label, f"tbl-{table_count}"), chapter.number
             )
             tables[(chapter.number, index)] = target
             define(table.label, target, table.location)
-        for index, figure in enumerate(chapter.figures):
+        for index, figure in enumerate(chapter.found.figures):
             figure_count += 1
             target = Target(
                 "figure",
@@ -132,7 +132,7 @@ def number_book(
             )
             figures[(chapter.number, index)] = target
             define(figure.label, target, figure.location)
-        for index, box in enumerate(chapter.boxes):
+        for index, box in enumerate(chapter.found.boxes):
             # Like Quarto's callouts, only labelled boxes are numbered: "Box 1".
             if box.label is None:
                 boxes[(chapter.number, index)] = None
@@ -141,8 +141,10 @@ def number_book(
             target = Target("box", str(box_count), element_id(box.label), chapter.number)
             boxes[(chapter.number, index)] = target
             define(box.label, target, box.location)
-        numbers = _section_numbers(chapter.number, chapter.headings, number_sections)
-        for index, (heading, section) in enumerate(zip(chapter.headings, numbers, strict=True)):
+        numbers = _section_numbers(chapter.number, chapter.found.headings, number_sections)
+        for index, (heading, section) in enumerate(
+            zip(chapter.found.headings, numbers, strict=True)
+        ):
             sections[(chapter.number, index)] = section
             if heading.label:
                 define(
@@ -159,7 +161,7 @@ def number_book(
 
     xrefs: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
-        for xref in chapter.xrefs:
+        for xref in chapter.found.xrefs:
             if xref.label in targets:
                 xrefs[(chapter.number, xref.index)] = targets[xref.label]
             else:

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import markdown
 from lxml import html
 
-from .dialect import (
-    BoxDef,
-    CitationUse,
-    CrossRefUse,
-    FigureDef,
-    FragmentLink,
-    HeadingDef,
-    Prepared,
-    TableDef,
-    prepare,
-)
+from .dialect import Prepared, prepare
 from .errors import Location, Problem
 from .load import ChapterSource
 
@@ -48,20 +38,15 @@ class ImageUse:
 
 @dataclass(frozen=True)
 class ParsedChapter:
-    """A chapter as HTML with placeholders, and its items in reading order."""
+    """A chapter as HTML with placeholders; `found` holds its items in reading order, keeping
+    only the citations and cross-references that were rendered (not those in code)."""
 
     number: int
     path: str
     title: str
     html: str
-    citations: tuple[CitationUse, ...]
-    xrefs: tuple[CrossRefUse, ...]
-    boxes: tuple[BoxDef, ...]
-    tables: tuple[TableDef, ...]
-    figures: tuple[FigureDef, ...]
-    headings: tuple[HeadingDef, ...]
+    found: Prepared
     heading_titles: tuple[str, ...]
-    links: tuple[FragmentLink, ...]
     images: tuple[ImageUse, ...]
     box_titles: tuple[str, ...]
     problems: tuple[Problem, ...]
@@ -120,14 +105,12 @@ def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
         path=source.path,
         title=title,
         html=body,
-        citations=tuple(use for use in prepared.citations if ("cite", use.index) in rendered),
-        xrefs=tuple(use for use in prepared.xrefs if ("xref", use.index) in rendered),
-        boxes=prepared.boxes,
-        tables=prepared.tables,
-        figures=prepared.figures,
-        headings=prepared.headings,
+        found=replace(
+            prepared,
+            citations=tuple(u for u in prepared.citations if ("cite", u.index) in rendered),
+            xrefs=tuple(u for u in prepared.xrefs if ("xref", u.index) in rendered),
+        ),
         heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
-        links=prepared.links,
         images=images,
         box_titles=box_titles,
         problems=prepared.problems + title_problems + image_problems,
