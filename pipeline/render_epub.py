@@ -64,7 +64,6 @@ class EpubEdition:
     landmarks: tuple[Landmark, ...]
     pages: tuple[PageTarget, ...]
     cover_svg: str
-    cover_alt: str
     stylesheet: str
 
 
@@ -179,7 +178,6 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
         landmarks,
         pages,
         _cover_svg(document, env, alt),
-        alt,
         styles.stylesheets["epub.css"],
     )
 
@@ -187,8 +185,9 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
 def _mark_pages(drafts: Sequence[_Draft], pages_of: Mapping[str, int]) -> tuple[PageTarget, ...]:
     """Put a page-break marker where each print page starts; return the page-list.
 
-    A print page "starts" at the first block (in reading order) whose layout begins on it.
-    Pages that only continue a paragraph or a table row get no marker of their own.
+    A print page "starts" at the first element with an id, in reading order, whose layout
+    begins on it: usually a block, or a citation inside a paragraph carried over from the page
+    before. A page with neither (a table row running on, say) gets no marker of its own.
     """
     marked: set[int] = set()
     pages = []
