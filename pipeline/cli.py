@@ -13,12 +13,20 @@ from .errors import ManuscriptError
 from .project import Project
 
 REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = """examples:
+  python -m pipeline build                        manuscript/ -> output/ (PDF and EPUB)
+  python -m pipeline build my-book -o out -f pdf  only the PDF of my-book/
+  python -m pipeline build -p large-print -f pdf  the 16 pt large-print PDF
+
+How to write a manuscript (book.yaml, citations, boxes, tables): README.md."""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="Turn a Markdown manuscript into a tagged print PDF and an EPUB 3.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser(
@@ -28,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
         "book.yaml) into the output folder. A failed build prints one line per problem "
         "(file:line: what is wrong and how to fix it), exits with status 1 and leaves the "
         "previous outputs untouched.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build_cmd.add_argument(
         "manuscript",
