@@ -70,18 +70,8 @@ class PrintWriter:
         self.fonts = FontConfiguration()
         base = project.styles.as_uri() + "/"
         self.stylesheets = [
-            CSS(
-                string=styles.stylesheets["print.css"],
-                base_url=base,
-                url_fetcher=self.fetcher,
-                font_config=self.fonts,
-            ),
-            CSS(
-                string=styles.profiles[profile],
-                base_url=base,
-                url_fetcher=self.fetcher,
-                font_config=self.fonts,
-            ),
+            CSS(string=text, base_url=base, url_fetcher=self.fetcher, font_config=self.fonts)
+            for text in (styles.stylesheets["print.css"], styles.profiles[profile])
         ]
         self.css_source = project.show(project.styles / "print.css")
 
