@@ -38,7 +38,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from tests.conftest import document_of
-from pipeline.render import render_print_html
+from pipeline.editions.render import render_print_html
 document, styles = document_of(Path(sys.argv[1]) / "manuscript")
 Path(sys.argv[2]).write_text(render_print_html(document, styles, None))
 """

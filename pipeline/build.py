@@ -9,17 +9,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import Document, build_document
-from .epub import write_epub
-from .errors import Location, ManuscriptError, Problem, raise_if_any
-from .load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
-from .number import number_book
-from .output import write_all
-from .parse import parse_chapter
-from .pdf import PrintLayout, PrintWriter
-from .project import Project
-from .render import render_print_html
-from .render_epub import render_epub
+from .core.errors import Location, ManuscriptError, Problem, raise_if_any
+from .core.output import write_all
+from .core.project import Project
+from .editions.epub import write_epub
+from .editions.epub_render import render_epub
+from .editions.pdf import PrintLayout, PrintWriter
+from .editions.render import render_print_html
+from .stages.document import Document, build_document
+from .stages.load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
+from .stages.number import number_book
+from .stages.parse import parse_chapter
 
 FORMATS = ("pdf", "epub")
 

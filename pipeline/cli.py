@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build import FORMATS, BuildOptions, StageReport, build
-from .errors import ManuscriptError
-from .project import Project
+from .core.errors import ManuscriptError
+from .core.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = """examples:

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from pipeline.build import BuildOptions, BuildResult, StageReport, build
-from pipeline.document import Document, build_document
-from pipeline.errors import Location
-from pipeline.load import Styles, load_assets, load_manuscript, load_styles
-from pipeline.number import number_book
-from pipeline.parse import parse_chapter
-from pipeline.project import Project
+from pipeline.core.errors import Location
+from pipeline.core.project import Project
+from pipeline.stages.document import Document, build_document
+from pipeline.stages.load import Styles, load_assets, load_manuscript, load_styles
+from pipeline.stages.number import number_book
+from pipeline.stages.parse import parse_chapter
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"

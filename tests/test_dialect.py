@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.dialect import CiteItem, parse_attributes, prepare
+from pipeline.dialect.prepass import CiteItem, parse_attributes, prepare
 
 
 def test_citations_keep_order_prefix_locator_and_line() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.render import render_print_html
-from pipeline.render_epub import render_epub
+from pipeline.editions.epub_render import render_epub
+from pipeline.editions.render import render_print_html
 
 from .conftest import DATA, REPO, Built, document_of
 

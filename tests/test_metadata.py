@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.errors import ManuscriptError
-from pipeline.metadata import parse_book_yaml, slugify
+from pipeline.core.errors import ManuscriptError
+from pipeline.stages.metadata import parse_book_yaml, slugify
 
 GOOD = """title: Book
 subtitle: Sub

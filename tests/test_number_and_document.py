@@ -7,11 +7,11 @@ from types import MappingProxyType
 import pytest
 from lxml import html
 
-from pipeline.document import citation_group
-from pipeline.errors import Location, ManuscriptError
-from pipeline.load import BibEntry, ChapterSource
-from pipeline.number import CitedItem, number_book
-from pipeline.parse import parse_chapter
+from pipeline.core.errors import Location, ManuscriptError
+from pipeline.stages.document import citation_group
+from pipeline.stages.load import BibEntry, ChapterSource
+from pipeline.stages.number import CitedItem, number_book
+from pipeline.stages.parse import parse_chapter
 
 BIB = MappingProxyType(
     {

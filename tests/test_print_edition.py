@@ -11,7 +11,7 @@ import pytest
 import yaml
 from lxml import html
 
-from pipeline.render import render_print_html
+from pipeline.editions.render import render_print_html
 
 from .conftest import REPO, Built, document_of, require_tool, run, squash
 

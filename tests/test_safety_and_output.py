@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.fetcher import ProjectFetcher, RefusedResourceError
-from pipeline.output import write_all
+from pipeline.core.output import write_all
+from pipeline.editions.fetcher import ProjectFetcher, RefusedResourceError
 
 
 def test_fetcher_serves_files_inside_the_allowed_folders_only(tmp_path: Path) -> None:

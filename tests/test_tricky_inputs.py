@@ -16,9 +16,9 @@ from typing import Any
 import pikepdf
 import pytest
 
-from pipeline.load import ChapterSource
-from pipeline.number import number_book
-from pipeline.parse import parse_chapter
+from pipeline.stages.load import ChapterSource
+from pipeline.stages.number import number_book
+from pipeline.stages.parse import parse_chapter
 
 from .conftest import (
     DATA,

@@ -15,8 +15,8 @@ from jinja2 import Environment
 from lxml import etree, html
 from lxml.html import HtmlElement
 
-from .document import Document, TocEntry, detach_backlinks
-from .load import Styles
+from ..stages.document import Document, TocEntry, detach_backlinks
+from ..stages.load import Styles
 from .render import BackLink, byline, environment
 
 # Containers never carry a print page marker themselves: their first block does. Every other

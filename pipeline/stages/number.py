@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .dialect import XREF_KINDS, HeadingDef, element_id
-from .errors import Location, Problem, raise_if_any
+from ..core.errors import Location, Problem, raise_if_any
+from ..dialect.prepass import XREF_KINDS, HeadingDef, element_id
 from .load import BibEntry
 from .parse import ParsedChapter
 

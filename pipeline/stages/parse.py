@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 import markdown
 from lxml import html
 
-from .dialect import Prepared, prepare
-from .errors import Location, Problem
+from ..core.errors import Location, Problem
+from ..dialect.prepass import Prepared, prepare
 from .load import ChapterSource
 
 # smarty's defaults are HTML entities (&ldquo;), which are not XML; EPUB needs the characters.

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Location, ManuscriptError, Problem, raise_if_any
+from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
 
 DEFAULT_STYLE = "nlm-citation-sequence"
 

@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .media import MEDIA_TYPES
+from ..core.media import MEDIA_TYPES
 
 
 class RefusedResourceError(FatalURLFetchingError):  # type: ignore[misc]

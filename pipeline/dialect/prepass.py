@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import Location, Problem
+from ..core.errors import Location, Problem
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box"}
 LABEL_EXAMPLES = {

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from lxml import etree, html
 from lxml.html import HtmlElement
 
-from .errors import Location, Problem, raise_if_any
+from ..core.errors import Location, Problem, raise_if_any
 from .load import Asset, BibEntry, Manuscript
 from .metadata import BookMeta, slugify
 from .number import CitedItem, Numbering, Target

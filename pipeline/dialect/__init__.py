@@ -1,0 +1,1 @@
+"""The manuscript dialect: pandoc-compatible Markdown read with source lines kept."""

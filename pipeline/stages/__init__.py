@@ -1,0 +1,1 @@
+"""The pure stages between disk and the editions: load, parse, number, document."""
