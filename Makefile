@@ -39,8 +39,8 @@ $(ACE): tests/validators/package.json tests/validators/package-lock.json
 	else echo "npm not found: the Ace tests will be skipped here (CI installs npm and fails without it)"; fi
 
 lint: $(READY)
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check pipeline tests bench setup.py
+	$(BIN)/ruff format --check pipeline tests bench setup.py
 	$(BIN)/mypy
 
 ## Lint, types, then every test (the real validators run once per session).

@@ -5,6 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+BOOK_FILE = "book.yaml"
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def styles_folder() -> Path:
+    """The house styles: inside the installed package (a wheel carries a copy), or the
+    checkout's top-level `styles/`, which stays the one source."""
+    packaged = _PACKAGE / "styles"
+    return packaged if packaged.is_dir() else _PACKAGE.parent / "styles"
+
+
+def default_manuscript(here: Path) -> Path:
+    """The folder the user stands in when it holds a book.yaml, else its `manuscript/`."""
+    return here if (here / BOOK_FILE).is_file() else here / "manuscript"
+
+
+def default_output(here: Path) -> Path:
+    """`output/` in the folder the user stands in."""
+    return here / "output"
+
 
 @dataclass(frozen=True)
 class Project:
@@ -17,14 +37,15 @@ class Project:
 
     @classmethod
     def at(cls, root: Path, manuscript: Path, output: Path) -> Project:
-        """A project whose styles sit in `root/styles`."""
-        root = root.resolve()
-        return cls(root, manuscript.resolve(), root / "styles", output.resolve())
+        """A project whose messages name paths relative to `root` (the folder the user runs
+        the command from) and whose styles are the house styles."""
+        return cls(root.resolve(), manuscript.resolve(), styles_folder(), output.resolve())
 
     def show(self, path: Path) -> str:
-        """A path as messages print it: relative to the project root when inside it."""
+        """A path as messages print it: relative to the root, the manuscript's parent or the
+        styles' parent when inside one of them."""
         path = path.resolve()
-        for base in (self.root, self.manuscript.parent):
+        for base in (self.root, self.manuscript.parent, self.styles.parent):
             if path.is_relative_to(base):
                 return path.relative_to(base).as_posix()
         return str(path)

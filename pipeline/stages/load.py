@@ -17,10 +17,9 @@ from lxml import etree
 
 from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
 from ..core.media import IMAGE_TYPES
-from ..core.project import Project
+from ..core.project import BOOK_FILE, Project
 from .metadata import BookMeta, parse_book_yaml
 
-BOOK_FILE = "book.yaml"
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 STYLES_FOLDER = Path(get_style_filepath("nlm-citation-sequence")).parent.parent
 
