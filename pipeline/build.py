@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
-from .core.output import write_all
-from .core.project import Project
+from .core.output import output_lock, write_all
+from .core.project import Project, output_problem
 from .editions.epub import write_epub
 from .editions.epub_render import render_epub
 from .editions.pdf import PrintLayout, PrintWriter
@@ -30,6 +30,13 @@ class BuildOptions:
 
     formats: tuple[str, ...] = FORMATS
     profile: str = "a4"
+    # Remove markup the allowlist refuses, with a warning, instead of failing.
+    sanitize: bool = False
+    # Any warning fails the build (for a publisher's CI): nothing is written.
+    strict: bool = False
+    # The day review dates are checked against (the command line passes today's date); the
+    # editions never depend on it.
+    today: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,13 +91,48 @@ def print_layout(
 ) -> tuple[PrintWriter, PrintLayout]:
     """Lay the book out twice: the second time the reference list knows which pages cite
     each entry. Only the list at the end changes, so no earlier page moves."""
-    writer = PrintWriter(project, styles, profile, chapters)
+    writer = PrintWriter(project, styles, profile, chapters, document.assets)
     first = writer.layout(render_print_html(document, styles, None))
     return writer, writer.layout(render_print_html(document, styles, first.pages_of))
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
-    """Build the requested editions into project.output; raise ManuscriptError on bad input."""
+    """Build the requested editions into project.output; raise ManuscriptError on bad input.
+
+    One build at a time writes into an output folder: a second one waits for the first.
+    """
+    where = Location(project.show(project.output))
+    problem = output_problem(project.manuscript, project.output)
+    if problem:
+        raise ManuscriptError.at(where, f"the output folder {problem}")
+    started = time.perf_counter()
+
+    def waiting() -> None:
+        report(StageReport("wait", "another build is writing into this folder; waiting", 0.0))
+
+    try:
+        with output_lock(project.output, waiting):
+            if time.perf_counter() - started > 0.5:
+                report(StageReport("wait", "done", time.perf_counter() - started))
+            return _build(project, options, report)
+    except OSError as error:
+        raise ManuscriptError.at(
+            where,
+            f"cannot write the editions there ({error.strerror}); choose a writable folder "
+            "with --output",
+        ) from error
+
+
+def _strict(warnings: list[Problem], strict: bool) -> None:
+    """Under --strict a warning stops the build before anything is written."""
+    if strict and warnings:
+        raise ManuscriptError(
+            Problem(w.location, f"{w.message} (a warning, an error under --strict)")
+            for w in warnings
+        )
+
+
+def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
@@ -100,16 +142,19 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         )
     with _stage(report, "parse") as stage:
         chapters = tuple(
-            parse_chapter(source, number)
+            parse_chapter(source, number, options.sanitize)
             for number, source in enumerate(manuscript.chapters, start=1)
         )
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
         stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
     with _stage(report, "assets") as stage:
-        assets, problems = load_assets(
-            project, [(image.src, image.location) for c in chapters for image in c.images]
+        loaded = load_assets(
+            project,
+            [(image.src, image.location) for c in chapters for image in c.images],
+            options.sanitize,
         )
-        raise_if_any(problems)
+        raise_if_any(loaded.problems)
+        assets = loaded.assets
         stage.detail = f"{len(assets)} images"
     with _stage(report, "number") as stage:
         numbering = number_book(
@@ -125,7 +170,21 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     with _stage(report, "document") as stage:
         document = build_document(manuscript, chapters, numbering, assets)
         stage.detail = f"{len(document.toc)} contents entries"
-    warnings = list(document.warnings)
+    warnings = [
+        *(warning for chapter in chapters for warning in chapter.warnings),
+        *loaded.warnings,
+        *document.warnings,
+    ]
+    meta = document.meta
+    if options.today and meta.review_date and meta.review_date < options.today:
+        warnings.append(
+            Problem(
+                Location(meta.source),
+                f"the review date {meta.review_date} has passed; check the content and set "
+                "a new 'review-date'",
+            )
+        )
+    _strict(warnings, options.strict)
     files: dict[Path, bytes] = {}
     # The print layout is always made: the EPUB's page-list is the A4 edition's pages.
     with _stage(report, "pdf") as stage:
@@ -153,15 +212,9 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                 f"{name}, {len(edition.documents)} documents, "
                 f"{len(edition.pages)} print pages marked"
             )
+    _strict(warnings, options.strict)
     with _stage(report, "write") as stage:
-        try:
-            write_all(files)
-        except OSError as error:
-            raise ManuscriptError.at(
-                Location(project.show(project.output)),
-                f"cannot write the editions there ({error.strerror}); choose a writable folder "
-                "with --output",
-            ) from error
+        write_all(files)
         stage.detail = ", ".join(project.show(path) for path in files)
     return BuildResult(
         tuple(files), tuple(warnings), document.meta.review_date, document.meta.source, layout

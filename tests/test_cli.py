@@ -54,18 +54,6 @@ def test_a_real_process_prints_no_traceback_and_exits_1(tmp_path: Path) -> None:
     assert "load" in result.stdout  # progress lines went to stdout before the failure
 
 
-def test_a_weasyprint_error_fails_the_build_even_though_weasyprint_writes_a_pdf(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    status = main(["build", str(DATA / "broken" / "weasyprint-error"), "-o", str(tmp_path)])
-    assert status == 1
-    assert (
-        "chapters/one.md:5: error: WeasyPrint: Failed to load image at 'figures/dot.png'"
-        in capsys.readouterr().err
-    )
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_help_explains_the_build_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["build", "--help"])

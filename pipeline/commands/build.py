@@ -52,6 +52,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only problems, not one line per stage"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on any warning (nothing is written), e.g. in a publisher's CI",
+    )
+    parser.add_argument(
+        "--sanitize",
+        action="store_true",
+        help="remove markup the allowlist refuses (scripts, handlers, unsafe links, foreign "
+        "SVG content) with a warning, instead of failing",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
     here = Path.cwd()
     manuscript = args.manuscript or default_manuscript(here)
     project = Project.at(here, manuscript, args.output or default_output(here))
-    options = BuildOptions(tuple(args.formats or FORMATS), args.profile)
+    options = BuildOptions(
+        tuple(args.formats or FORMATS),
+        args.profile,
+        sanitize=args.sanitize,
+        strict=args.strict,
+        today=dt.date.today(),
+    )
 
     def report(line: StageReport) -> None:
         if not args.quiet:
@@ -72,13 +89,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for warning in result.warnings:
         print(f"{warning.location}: warning: {warning.message}", file=sys.stderr)
-    if result.review_date is not None and result.review_date < dt.date.today():
-        # Only a warning, and only here: the outputs never depend on the clock.
-        print(
-            f"{result.book_file}: warning: the review date {result.review_date} has passed; "
-            "check the content and set a new 'review-date'",
-            file=sys.stderr,
-        )
     return 0
 
 

@@ -15,7 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import Project
-from ..stages.load import ChapterSource, Styles
+from ..stages.load import Asset, ChapterSource, Styles
 from .fetcher import ProjectFetcher, RefusedResourceError
 
 PDF_VARIANT = "pdf/ua-1"
@@ -57,7 +57,12 @@ class PrintWriter:
     """Lays out and writes one profile; fonts and stylesheets are parsed once per build."""
 
     def __init__(
-        self, project: Project, styles: Styles, profile: str, chapters: Sequence[ChapterSource]
+        self,
+        project: Project,
+        styles: Styles,
+        profile: str,
+        chapters: Sequence[ChapterSource],
+        assets: Mapping[str, Asset],
     ) -> None:
         if profile not in styles.profiles:
             raise ManuscriptError.at(
@@ -66,7 +71,10 @@ class PrintWriter:
             )
         self.project = project
         self.chapters = chapters
-        self.fetcher = ProjectFetcher(project.readable_roots)
+        self.fetcher = ProjectFetcher(
+            project.readable_roots,
+            {project.manuscript / name: asset.data for name, asset in assets.items()},
+        )
         self.fonts = FontConfiguration()
         base = project.styles.as_uri() + "/"
         self.stylesheets = [
@@ -110,6 +118,12 @@ class PrintWriter:
         logger.addHandler(collector)
         try:
             yield collector
+        except RecursionError:
+            raise ManuscriptError.at(
+                Location(self.project.show(self.project.manuscript)),
+                "the book nests elements too deeply to be laid out; flatten its lists, quotes "
+                "or HTML",
+            ) from None
         except RefusedResourceError as refused:
             raise ManuscriptError.at(
                 locate(

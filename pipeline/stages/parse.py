@@ -10,7 +10,9 @@ import markdown
 from lxml import html
 
 from ..core.errors import Location, Problem
+from ..dialect.limits import nesting_problems
 from ..dialect.prepass import Prepared, prepare
+from ..dialect.sanitize import check_fragment
 from .load import ChapterSource
 
 # smarty's defaults are HTML entities (&ldquo;), which are not XML; EPUB needs the characters.
@@ -50,6 +52,7 @@ class ParsedChapter:
     images: tuple[ImageUse, ...]
     box_titles: tuple[str, ...]
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def markdown_to_html(text: str) -> str:
@@ -85,10 +88,34 @@ def plain_text(inline_html: str) -> str:
     return " ".join(str(text).split())
 
 
-def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
-    """Parse one chapter; problems are returned, not raised, so all chapters report together."""
+def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False) -> ParsedChapter:
+    """Parse one chapter; problems are returned, not raised, so all chapters report together.
+
+    Markup outside the allowlist (pipeline/dialect/sanitize.py) is an error, or with
+    `drop_unsafe` removed with a warning; either way it never reaches an edition.
+    """
+    too_deep = nesting_problems(source.text, source.path)
+    if too_deep:
+        return _unparsed(source, number, too_deep)
     prepared = prepare(source.text, source.path)
-    root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
+    try:
+        converted_markdown = markdown_to_html(prepared.text)
+    except RecursionError:  # a backstop: nesting_problems should have caught it first
+        return _unparsed(
+            source,
+            number,
+            (
+                Problem(
+                    Location(source.path),
+                    "the chapter nests blocks too deeply to be read; flatten its lists, "
+                    "quotes or HTML",
+                ),
+            ),
+        )
+    converted, unsafe, dropped = check_fragment(
+        converted_markdown, source.text, source.path, drop_unsafe
+    )
+    root = html.fragment_fromstring(converted, create_parent="div")
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
     rendered = _restore_literal_placeholders(root, prepared)
     for title in box_titles:
@@ -113,7 +140,15 @@ def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
         heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
         images=images,
         box_titles=box_titles,
-        problems=prepared.problems + title_problems + image_problems,
+        problems=prepared.problems + title_problems + image_problems + unsafe,
+        warnings=dropped,
+    )
+
+
+def _unparsed(source: ChapterSource, number: int, problems: tuple[Problem, ...]) -> ParsedChapter:
+    """A chapter that could not be read at all: only its problems matter."""
+    return ParsedChapter(
+        number, source.path, "", "", prepare("", source.path), (), (), (), problems
     )
 
 
