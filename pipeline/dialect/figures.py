@@ -46,6 +46,8 @@ def raster_problem(data: bytes, media_type: str) -> str | None:
                     )
                 # Then every pixel: a truncated file would otherwise reach the PDF as is.
                 image.load()
-    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+    except Image.DecompressionBombError:
+        return f"it has far more than {MAX_PIXELS // 1_000_000} million pixels: scale it down"
+    except (OSError, ValueError, SyntaxError):
         return f"not a readable {expected} image; export it again"
     return None

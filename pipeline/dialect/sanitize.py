@@ -122,7 +122,9 @@ def _style_refusal(style: str) -> str | None:
 def refusals(fragment: str) -> Iterator[Refusal]:
     """Everything in an HTML fragment that the allowlist refuses, in document order."""
     root = html.fragment_fromstring(fragment or " ", create_parent="div")
-    for element in root.iterdescendants():
+    waiting = list(reversed(root))
+    while waiting:  # document order; a refused element's insides are not reported again
+        element = waiting.pop()
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             if isinstance(element, html.HtmlProcessingInstruction):
@@ -137,6 +139,7 @@ def refusals(fragment: str) -> Iterator[Refusal]:
             )
             yield Refusal(f"the <{tag}> tag", why, f"<{tag}")
             continue
+        waiting.extend(reversed(element))
         allowed = _allowed_attributes(tag)
         for name, value in element.attrib.items():
             name = name.lower()

@@ -10,12 +10,15 @@ never shows, and every Inkscape file carries it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 
 from lxml import etree
 
 from ..core.errors import Location, Problem
+from .figures import raster_problem
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -100,6 +103,16 @@ def _attribute_refusal(name: str, value: str) -> str | None:
             f"the link '{value[:60]}' leaves the drawing (only #ids inside it, or an embedded "
             "PNG/JPEG/GIF/WebP image, are allowed)"
         )
+    embedded = _RASTER.match(value) if name in LINKS else None
+    if embedded:
+        kind = "jpeg" if embedded.group(1).lower() == "jpeg" else embedded.group(1).lower()
+        try:
+            data = base64.b64decode(value[embedded.end() :], validate=False)
+        except binascii.Error:
+            return "the embedded image is not valid base64"
+        problem = raster_problem(data, f"image/{kind}")
+        if problem:
+            return f"the embedded {kind.upper()} image: {problem}"
     if _URL.search(value) or _IMPORT.search(value):
         return f"the {local} attribute loads '{value[:60]}' from outside the drawing"
     return None
@@ -169,9 +182,7 @@ def check_svg(data: bytes, shown: str, drop: bool) -> CheckedSvg:
         )
     refused, changed = _walk(root, shown)
     suffix = "; removed" if drop else "; remove it, or build with --sanitize to drop it"
-    found = tuple(
-        Problem(p.location, f"SVG figure: {p.message} (refused){suffix}") for p in refused
-    )
+    found = tuple(Problem(p.location, f"SVG figure: {p.message}{suffix}") for p in refused)
     if found and not drop:
         return CheckedSvg(data, found, ())
     # Unchanged drawings keep their bytes; editor notes or dropped refusals mean a rewrite.
@@ -184,7 +195,7 @@ def _walk(root: etree._Element, shown: str) -> tuple[list[Problem], bool]:
     refused: list[Problem] = []
     changed = False
     for element in list(root.iter()):
-        if element is not root and element.getparent() is None:
+        if _detached(element, root):
             continue  # inside a subtree already removed
         if not isinstance(element.tag, str):  # comments, processing instructions
             if isinstance(element, etree._ProcessingInstruction):
@@ -210,9 +221,22 @@ def _walk(root: etree._Element, shown: str) -> tuple[list[Problem], bool]:
             why = _attribute_refusal(name, value)
             if why:
                 refused.append(Problem(Location(shown, _line(element)), why))
-                del element.attrib[name]
                 changed = True
+                if name in LINKS:  # an <image> or <use> without its target draws nothing
+                    _remove(element)
+                    break
+                del element.attrib[name]
+    if changed:
+        etree.cleanup_namespaces(root)
     return refused, changed
+
+
+def _detached(node: etree._Element, root: etree._Element) -> bool:
+    """True when `node` no longer hangs from `root` (an ancestor was removed)."""
+    top = node
+    for ancestor in node.iterancestors():
+        top = ancestor
+    return top is not root
 
 
 def _line(node: etree._Element) -> int | None:
