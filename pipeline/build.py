@@ -117,6 +117,8 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             manuscript.bibliography,
             manuscript.meta.number_sections,
             Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
+            manuscript.meta.nocite,
+            Location(manuscript.meta.source, manuscript.meta.nocite_line),
         )
         stage.detail = (
             f"{len(numbering.reference_order)} references, {len(numbering.tables)} "

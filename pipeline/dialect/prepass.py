@@ -49,8 +49,17 @@ FORBIDDEN_HTML = (
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 # pandoc: the @ starts the item or follows a space ("see @a"), never a word ("info@x.org").
 _CITE_ITEM = re.compile(
-    rf"^\s*(?:(?P<prefix>[^@]*?)\s+)?-?@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL
+    rf"^\s*(?:(?P<prefix>[^@]*?)\s+)?(?P<dash>-?)@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL
 )
+# A narrative citation `@key` in running text, optionally with `[p. 4]` right after it (as
+# pandoc reads it). Not after a word, a dot or a backslash: "info@x.org" and "\@" stay literal;
+# `@fig:x`, `@tbl-x`… are cross-references, read before this.
+_NARRATIVE = re.compile(
+    rf"(?<![\w@.\\/\[])@(?!(?:fig|tbl|sec|eq|box)[:-])(?P<key>{_KEY})"
+    r"(?:\s\[(?P<locator>[^\[\]@]*)\](?![(\[{]))?"
+)
+_ESCAPED_AT = re.compile(r"\\@")
+NORMAL, SUPPRESS_AUTHOR, AUTHOR_IN_TEXT = "normal", "suppress-author", "author-in-text"
 # Not an image, not a link's text, not a reference link's label; "[@a][@b]" is two citations.
 _BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?!\(|\{|\[(?!@))")
 _BARE_XREF = re.compile(r"(?<![\w@.\[])@(?P<label>(?:tbl|fig|sec|box):[A-Za-z0-9_-]*[A-Za-z0-9])")
@@ -83,11 +92,14 @@ _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class CiteItem:
-    """One key in a citation, with pandoc's optional prefix and locator (`see @a, p. 4`)."""
+    """One key in a citation, with pandoc's optional prefix and the text after its comma
+    (`see @a, pp. 3-4, emphasis added`: a locator, then a suffix), and its mode: `normal`,
+    `suppress-author` (`[-@a]`) or `author-in-text` (`@a` in running text)."""
 
     key: str
     prefix: str = ""
     locator: str = ""
+    mode: str = NORMAL
 
 
 @dataclass(frozen=True)
@@ -392,6 +404,7 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
                 m.group("key"),
                 (m.group("prefix") or "").strip(),
                 m.group("rest").strip().lstrip(",").strip(),
+                SUPPRESS_AUTHOR if m.group("dash") else NORMAL,
             )
             for m in items
             if m
@@ -405,11 +418,12 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
                 f"'{match.group(0)}' mixes citations and cross-references; write them separately",
             )
             return match.group(0)
-        index = len(reader.citations)
-        reader.citations.append(
-            CitationUse(index, tuple(parsed), match.group(0), reader.at(number))
-        )
-        return placeholder("cite", index)
+        return _citation(reader, tuple(parsed), match.group(0), number)
+
+    def narrative(match: re.Match[str]) -> str:
+        locator = (match.group("locator") or "").strip()
+        item = CiteItem(match.group("key"), "", locator, AUTHOR_IN_TEXT)
+        return _citation(reader, (item,), match.group(0), number)
 
     def fragment(match: re.Match[str]) -> str:
         wanted = match.group("fragment")
@@ -417,7 +431,15 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         return f"](#{element_id(wanted)}"
 
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
-    return _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
+    text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
+    # "\@" is pandoc's literal @; Python-Markdown does not know that escape.
+    return _ESCAPED_AT.sub("&#64;", _NARRATIVE.sub(narrative, text))
+
+
+def _citation(reader: _Reader, items: tuple[CiteItem, ...], source: str, number: int) -> str:
+    index = len(reader.citations)
+    reader.citations.append(CitationUse(index, items, source, reader.at(number)))
+    return placeholder("cite", index)
 
 
 def _xref(reader: _Reader, label: str, source: str, number: int) -> str:
