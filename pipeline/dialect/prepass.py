@@ -59,6 +59,10 @@ _NARRATIVE = re.compile(
     r"(?:\s\[(?P<locator>[^\[\]@]*)\](?![(\[{]))?"
 )
 _ESCAPED_AT = re.compile(r"\\@")
+_CITE_INDEX = re.compile(r'data-pp="cite" data-i="(\d+)"')
+# A bracket still open at the end of a line: "[see @a, p. 4;" may close on the next.
+_OPEN_BRACKET = re.compile(r"(?<!!)\[[^\[\]`]*$")
+_BLOCK_START = re.compile(r"^\s*(?:[#>|*+-]\s|\d+[.)]\s|:::|```|~~~|$)")
 NORMAL, SUPPRESS_AUTHOR, AUTHOR_IN_TEXT = "normal", "suppress-author", "author-in-text"
 # Not an image, not a link's text, not a reference link's label; "[@a][@b]" is two citations.
 _BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?!\(|\{|\[(?!@))")
@@ -270,7 +274,10 @@ def prepare(text: str, path: str) -> Prepared:
     fence: str | None = None
     in_comment = False
     lines = text.splitlines()
+    joined: set[int] = set()
     for number, line in enumerate(lines, start=1):
+        if number in joined:
+            continue
         fence_match = _FENCE.match(line)
         if in_comment:
             reader.emit(number, line)
@@ -288,7 +295,10 @@ def prepare(text: str, path: str) -> Prepared:
             continue
         if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
             in_comment = True
-        _read_line(reader, line, number, lines[number] if number < len(lines) else "")
+        line, taken = _join_split_citation(line, lines[number:])
+        joined.update(range(number + 1, number + 1 + taken))
+        after = number + taken
+        _read_line(reader, line, number, lines[after] if after < len(lines) else "")
     for label, where in reader.note_refs.items():
         if label not in reader.note_defs:
             reader.problems.append(
@@ -317,6 +327,23 @@ def prepare(text: str, path: str) -> Prepared:
         links=tuple(reader.links),
         problems=tuple(reader.problems),
     )
+
+
+def _join_split_citation(line: str, following: list[str]) -> tuple[str, int]:
+    """A citation whose brackets open on this line and close on one of the next two (pandoc
+    reads `[see @a, p. 4;` / `also @b]` as one citation): the lines joined, and how many
+    lines were taken. Messages about it name the first line."""
+    if not _OPEN_BRACKET.search(line):
+        return line, 0
+    joined = line
+    for taken, next_line in enumerate(following[:2], start=1):
+        if not next_line.strip() or _BLOCK_START.match(next_line):
+            break
+        joined = f"{joined.rstrip()} {next_line.strip()}"
+        if not _OPEN_BRACKET.search(joined):
+            more = len(_BRACKET.findall(joined)) > len(_BRACKET.findall(line))
+            return (joined, taken) if more else (line, 0)
+    return line, 0
 
 
 def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
@@ -430,10 +457,16 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         reader.links.append(FragmentLink(element_id(wanted), wanted, reader.at(number)))
         return f"](#{element_id(wanted)}"
 
+    first = len(reader.citations)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
     text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
+    text = _NARRATIVE.sub(narrative, text)
+    # Bracketed citations were read before narrative ones: put them back in reading order,
+    # which is the order references are numbered in.
+    where = {int(m.group(1)): m.start() for m in _CITE_INDEX.finditer(text)}
+    reader.citations[first:] = sorted(reader.citations[first:], key=lambda u: where[u.index])
     # "\@" is pandoc's literal @; Python-Markdown does not know that escape.
-    return _ESCAPED_AT.sub("&#64;", _NARRATIVE.sub(narrative, text))
+    return _ESCAPED_AT.sub("&#64;", text)
 
 
 def _citation(reader: _Reader, items: tuple[CiteItem, ...], source: str, number: int) -> str:

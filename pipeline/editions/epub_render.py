@@ -181,6 +181,7 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
                 title=draft.title,
                 body_type=draft.body_type,
                 body=_xhtml(draft.body),
+                user_stylesheets=document.stylesheets,
             ),
             is_nav=draft.file_name == "nav.xhtml",
         )

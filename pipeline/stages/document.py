@@ -326,7 +326,7 @@ def citation_group(
 def author_date_group(items: tuple[CitedItem, ...], style: AuthorDate) -> HtmlElement:
     """`(Smith, 2020a; Adams et al., 2019, p. 4)`, or `Smith (2020a)` for `@smith2020a` in the
     text: each item a link to its entry, whose id lets the entry link back here."""
-    group = html.Element("span", {"class": "citation"})
+    group = html.Element("span", {"class": "citation author-date"})
     opening, closing = style.open or "(", style.close or ")"
     if style.sorted_citations:
         items = tuple(sorted(items, key=lambda item: style.order.index(item.key)))
