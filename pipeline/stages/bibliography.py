@@ -301,8 +301,13 @@ def parse_bibtex(text: str, source: str) -> Parsed:
     try:
         data: BibliographyData = parse_string(text, "bibtex")
     except PybtexSyntaxError as error:
+        reason = re.sub(r"^syntax error in line \d+: ", "", str(error))
+        line = error.lineno
+        if "premature end of file" in reason and lines:  # the last entry never closes
+            key, line = list(lines.items())[-1]
+            reason = f"entry '{key}' never closes; a '}}' is missing"
         return MappingProxyType({}), [
-            Problem(Location(source, error.lineno), f"not valid BibTeX: {error.message}")
+            Problem(Location(source, line), f"not valid BibTeX: {reason}")
         ]
     except BibliographyDataError as error:
         key = str(error).rpartition(": ")[2]

@@ -315,7 +315,7 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
         if name != key:  # messages name the line under the canonical name too
             for line_key, line in list(lines.items()):
                 if line_key == key or line_key.startswith(f"{key}["):
-                    lines[name + line_key[len(str(key)) :]] = line
+                    lines.setdefault(name + line_key[len(str(key)) :], line)
         try:
             values[name] = field.check(raw)
         except _InvalidValueError as invalid:
