@@ -326,21 +326,19 @@ def citation_group(
 def author_date_group(items: tuple[CitedItem, ...], style: AuthorDate) -> HtmlElement:
     """`(Smith, 2020a; Adams et al., 2019, p. 4)`, or `Smith (2020a)` for `@smith2020a` in the
     text: each item a link to its entry, whose id lets the entry link back here."""
-    group = html.Element("span", {"class": "citation author-date"})
     opening, closing = style.open or "(", style.close or ")"
     if style.sorted_citations:
         items = tuple(sorted(items, key=lambda item: style.order.index(item.key)))
     texts = [style.cite(item.key, item.mode, item.locator) for item in items]
     narrative = len(items) == 1 and items[0].mode == AUTHOR_IN_TEXT
-    group.text = f"{texts[0].author} {opening}" if narrative else opening
+    # citeproc's text is HTML already ("Smith &amp; Jones", "<i>Title</i>" for no author).
+    lead = f"{texts[0].author} {html_escape(opening)}" if narrative else html_escape(opening)
+    group = html.fragment_fromstring(lead, create_parent="span")
+    group.set("class", "citation author-date")
     for index, (item, text) in enumerate(zip(items, texts, strict=True)):
-        lead = (style.delimiter if index else "") + (
-            f"{html_escape(item.prefix)} " if item.prefix else ""
+        _append_text(
+            group, (style.delimiter if index else "") + (f"{item.prefix} " * bool(item.prefix))
         )
-        if index:
-            group[-1].tail = lead
-        else:
-            group.text += lead
         link = html.fragment_fromstring(text.linked or "&#160;", create_parent="a")
         link.attrib.update(
             {
@@ -351,8 +349,16 @@ def author_date_group(items: tuple[CitedItem, ...], style: AuthorDate) -> HtmlEl
             }
         )
         group.append(link)
-    group[-1].tail = closing
+    _append_text(group, closing)
     return group
+
+
+def _append_text(element: HtmlElement, text: str) -> None:
+    """Text at the end of an element: after its last child, or as its text."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
 
 
 def _runs(items: list[CitedItem]) -> list[list[CitedItem]]:
