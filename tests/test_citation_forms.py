@@ -15,7 +15,7 @@ from pipeline.core.errors import Location, ManuscriptError
 from pipeline.dialect.prepass import AUTHOR_IN_TEXT, NORMAL, SUPPRESS_AUTHOR, CiteItem, prepare
 from pipeline.stages.bibliography import BibEntry, parse_bibtex, parse_csl_yaml
 from pipeline.stages.metadata import parse_book_yaml
-from pipeline.stages.references import AuthorDate, Locator, parse_locator
+from pipeline.stages.references import AuthorDate, Locator, format_entries, parse_locator
 
 from .conftest import IN_CI, REPO
 
@@ -274,3 +274,23 @@ def test_both_spellings_of_one_field_and_unknown_fields_are_errors() -> None:
 def test_the_repository_manuscript_still_reads() -> None:
     meta = parse_book_yaml((REPO / "manuscript" / "book.yaml").read_text(), "book.yaml")
     assert meta.warnings == ()
+
+
+def test_markup_in_bibliography_fields_never_reaches_an_edition() -> None:
+    data = {
+        "id": "x",
+        "type": "book",
+        "title": "A <b>bold</b> <script>alert(1)</script><img src=x onerror=y> & co",
+        "author": [{"family": "O<i>Neil</i>", "given": "A"}],
+        "issued": {"date-parts": [[2020]]},
+    }
+    entries = [BibEntry("x", data, Location("r.json", 1))]
+    numeric = format_entries(open(get_style_filepath("nlm-citation-sequence"), "rb").read(), entries)  # noqa: SIM115, PTH123
+    author_date = AuthorDate(open(get_style_filepath("apa"), "rb").read(), entries)  # noqa: SIM115, PTH123
+    for text in (
+        *numeric.entries,
+        *author_date.entry_html(),
+        author_date.cite("x", NORMAL, "").linked,
+    ):
+        assert "<script" not in text and "alert(1)" not in text and "<img" not in text, text
+        assert "<b>bold</b>" in text or "Neil" in text  # formatting tags CSL allows stay

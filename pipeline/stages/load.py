@@ -216,7 +216,7 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
             Problem(
                 where,
                 f"citation style '{name}' is a {family or 'dependent or unmarked'} style; this "
-                "pipeline formats numeric styles (such as nlm-citation-sequence, vancouver) and "
+                "pipeline formats numeric styles (such as nlm-citation-sequence, ieee) and "
                 "author-date styles (such as apa, chicago-author-date, harvard-cite-them-right)",
             )
         )

@@ -81,10 +81,31 @@ def format_entries(style_xml: bytes, entries: Sequence[BibEntry], link: bool = T
                     )
                 )
                 text = html_escape(str(entry.data.get("title", entry.key)))
+            text = safe_markup(text)
             formatted.append(link_identifiers(text) if link else text)
             problems.extend(Problem(entry.location, f"citeproc: {w.message}") for w in caught)
             caught.clear()
     return Formatted(tuple(formatted), tuple(errors), tuple(problems))
+
+
+# The markup CSL fields may carry (and citeproc writes): anything else is dropped, its text
+# kept, so a bibliography can never put a script, a style or an image into an edition.
+SAFE_TAGS = {"i", "b", "em", "strong", "sup", "sub", "span", "sc"}
+_DROP_WHOLE = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+
+
+def safe_markup(fragment: str) -> str:
+    """citeproc's HTML with only formatting tags left, and no attributes at all."""
+    holder = html.fragment_fromstring(fragment.strip() or " ", create_parent="span")
+    for node in list(holder.iterdescendants()):
+        if not isinstance(node.tag, str) or node.tag in _DROP_WHOLE:
+            node.drop_tree()  # comments, processing instructions, scripts: gone with their text
+        elif node.tag not in SAFE_TAGS:
+            node.drop_tag()
+        else:
+            node.attrib.clear()
+    text = str(html.tostring(holder, encoding="unicode", method="html"))
+    return text.removeprefix("<span>").removesuffix("</span>").strip()
 
 
 def link_identifiers(entry_html: str) -> str:
@@ -326,12 +347,12 @@ class AuthorDate:
             options["locator"] = CiteprocLocator(locator.label, locator.value)
         citation = Citation([CitationItem(self.ids[key], **options)])
         bibliography.register(citation)
-        text = str(self.style.render_citation(citation, [], lambda item: None))
+        text = safe_markup(str(self.style.render_citation(citation, [], lambda item: None)))
         return text.removeprefix(self.open).removesuffix(self.close).strip()
 
     def entry_html(self) -> tuple[str, ...]:
         """Each entry of the list, formatted, in the style's order."""
-        return tuple(str(text) for text in self.bibliography.bibliography())
+        return tuple(safe_markup(str(text)) for text in self.bibliography.bibliography())
 
     def cite(self, key: str, mode: str, locator_text: str) -> CitationText:
         """One cited item's text in its mode: normal ('Smith, 2020, p. 4'), suppress-author
