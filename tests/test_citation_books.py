@@ -172,8 +172,12 @@ def test_refs_div_places_the_list_in_both_editions(books: dict[str, Built]) -> N
     assert len(pages) == refs_page  # no second list at the end
 
 
-def test_the_authors_stylesheet_and_its_files_are_in_the_epub(books: dict[str, Built]) -> None:
+def test_the_authors_stylesheet_applies_in_print_and_travels_in_the_epub(
+    books: dict[str, Built],
+) -> None:
     built = books["author-date"]
+    # custom.css hides the note above the list: the print edition shows it did.
+    assert "In the order of the citation style" not in " ".join(built.page_texts())
     assert {"EPUB/custom.css", "EPUB/figures/rule.svg"} <= set(epub_files(built))
     chapter = xhtml(built, "chapter-1.xhtml")
     links = chapter.xpath("//x:link[@rel='stylesheet']/@href", namespaces=NS)
