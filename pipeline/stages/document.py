@@ -129,21 +129,11 @@ def build_document(
     problems += _check_ids_and_links(built, chapters, references)
     raise_if_any(problems)
     toc = [entry for entry, _ in built]
-    references_in = _references_placement(built, problems)
+    references_in = _references_placement(built, problems) if references else None
     raise_if_any(problems)
     if references and references_in is None:
         toc.append(TocEntry(1, None, meta.references_title, "references"))
-    warnings = [
-        *formatted.warnings,
-        *(
-            Problem(
-                entry.location,
-                f"reference '{entry.key}' is never cited, so it is not listed; "
-                "cite it or remove it",
-            )
-            for entry in numbering.unused_references
-        ),
-    ]
+    warnings = [*formatted.warnings, *_unused_warnings(numbering.unused_references)]
     return Document(
         meta=meta,
         chapters=tuple(chapter for _, chapter in built),
@@ -157,6 +147,27 @@ def build_document(
 
 
 _Cite = Callable[[tuple[CitedItem, ...]], HtmlElement]
+
+
+def _unused_warnings(unused: Sequence[BibEntry]) -> list[Problem]:
+    """One warning per uncited entry; one in all for a big shared bibliography file."""
+    if len(unused) <= 5:
+        return [
+            Problem(
+                entry.location,
+                f"reference '{entry.key}' is never cited, so it is not listed; "
+                "cite it, list it with 'nocite', or remove it",
+            )
+            for entry in unused
+        ]
+    keys = ", ".join(entry.key for entry in unused[:3])
+    return [
+        Problem(
+            Location(unused[0].location.path),
+            f"{len(unused)} references are never cited, so they are not listed ({keys}, …); "
+            "add 'nocite: \"@*\"' to book.yaml to list them all",
+        )
+    ]
 
 
 def _author_date(

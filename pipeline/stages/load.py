@@ -244,6 +244,8 @@ class UserStylesheet:
     resources: tuple[Asset, ...]
 
 
+# Files the EPUB writer makes itself: an author's file must not take their place.
+EPUB_RESERVED = {"style/epub.css", "images/cover.svg", "nav.xhtml", "toc.ncx", "content.opf"}
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
 
@@ -265,6 +267,15 @@ def load_stylesheets(
                 )
             )
             continue
+        relative = path.resolve().relative_to(project.manuscript.resolve()).as_posix()
+        if relative in EPUB_RESERVED:
+            problems.append(
+                Problem(
+                    Location(meta.source, line),
+                    f"'{name}' is a file name the EPUB uses itself; rename your stylesheet",
+                )
+            )
+            continue
         text, shown = _read_text(path, project), project.show(path)
         resources: dict[str, Asset] = {}
         for number, css_line in enumerate(text.splitlines(), start=1):
@@ -278,11 +289,7 @@ def load_stylesheets(
                 asset = _stylesheet_resource(project, path, url, where, problems)
                 if asset is not None:
                     resources[asset.path] = asset
-        sheets.append(
-            UserStylesheet(
-                path.relative_to(project.manuscript).as_posix(), text, tuple(resources.values())
-            )
-        )
+        sheets.append(UserStylesheet(relative, text, tuple(resources.values())))
     return tuple(sheets)
 
 
