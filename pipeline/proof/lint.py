@@ -48,13 +48,18 @@ def lint(project: Project, today: dt.date) -> LintResult:
     try:
         manuscript = load_manuscript(project)
     except ManuscriptError as error:
-        return LintResult(tuple(sorted(_build_findings(error.problems, "PL900"))), None)
+        return LintResult(_in_order(_build_findings(error.problems, "PL900")), None)
     book, build_findings = _read_book(project, manuscript, today)
     found = [*build_findings]
     for check in RULE_CHECKS:
         found.extend(check(book))
     kept = silence(found, book, _book_text(project))
-    return LintResult(tuple(sorted(kept)), book)
+    return LintResult(_in_order(kept), book)
+
+
+def _in_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """By file, then line (a finding about a whole file first), then code."""
+    return tuple(sorted(findings, key=lambda f: (f.location.path, f.location.line or 0, f.code)))
 
 
 def _book_text(project: Project) -> str:

@@ -207,7 +207,7 @@ def vague_links(book: Book) -> Iterator[Finding]:
                             "PL002",
                             f"link text {_quote(text)} says nothing on its own (screen readers "
                             "list links out of context); let the words say where it goes, "
-                            "e.g. '[the NHS guide to vitamins](…)'",
+                            "e.g. '[the NHS guide to kidney tests](…)'",
                         )
 
 
@@ -230,7 +230,7 @@ def bare_urls(book: Book) -> Iterator[Finding]:
                     _at(chapter, number),
                     "PL003",
                     f"bare URL {_quote(match.group(0))} in running text; write what it is "
-                    "and link that: '[the DrOracle article](https://…)'",
+                    "and link that: '[the NICE guideline](https://…)'",
                 )
 
 

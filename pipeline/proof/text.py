@@ -121,7 +121,7 @@ def _block_at(lines: list[str], index: int, previous: Block | None) -> Block:
         return Block("item", block.first, block.last, _DEFINITION.sub("", block.text, count=1))
     if _LONE_TAG.match(line):
         return Block("html", number, number, line)
-    if line.startswith(("    ", "\t")) and (previous is None or previous.kind not in PROSE):
+    if line.startswith(("    ", "\t")) and (previous is None or previous.kind not in {"item", "note"}):
         return _run("code", lines, index, lambda text: text.startswith(("    ", "\t")))
     if _SETEXT.match(after) and not _ITEM.match(line):
         return Block("heading", number, number + 1, line.strip(), 1 if "=" in after else 2)
