@@ -51,7 +51,9 @@ def lint_chapter(
     elsewhere, in order."""
     (tmp_path / "chapters").mkdir()
     (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "x.svg").write_bytes((DATA / "tiny" / "figures" / "dot.svg").read_bytes())
+    (tmp_path / "figures" / "x.svg").write_bytes(
+        (DATA / "tiny" / "figures" / "dot.svg").read_bytes()
+    )
     (tmp_path / "book.yaml").write_text(book)
     (tmp_path / "refs.json").write_text(json.dumps(refs, indent=1))
     (tmp_path / "chapters" / "one.md").write_text(chapter)
@@ -68,7 +70,10 @@ RULE_FIXTURES = {
     "PL001 capture link": (CITED + "\nSee {Link: our page https://x.org}.\n", [(5, "PL001")]),
     "PL001 insert": (CITED + "\nCall [insert phone number] today.\n", [(5, "PL001")]),
     "PL001 not in code": (CITED + "\nType `TODO` here. <!-- TODO -->\n\n    TODO\n", []),
-    "PL002 click here": (CITED + "\nFor the tests, [click here](https://x.org/t).\n", [(5, "PL002")]),
+    "PL002 click here": (
+        CITED + "\nFor the tests, [click here](https://x.org/t).\n",
+        [(5, "PL002")],
+    ),
     "PL002 here": (CITED + "\nThe guide is [here](https://x.org/t).\n", [(5, "PL002")]),
     "PL002 learn more": (CITED + "\n[Learn more](https://x.org/t) about it.\n", [(5, "PL002")]),
     "PL002 this link": (CITED + "\nUse [this link](https://x.org/t).\n", [(5, "PL002")]),
@@ -87,7 +92,12 @@ RULE_FIXTURES = {
     ),
     "PL004 short lines repeat freely": (CITED + "\nAsk your GP.\n\nAsk your GP.\n", []),
     "PL005 long sentence": (
-        CITED + "\nShort one. " + " ".join(["word"] * 41) + ".\n\n" + " ".join(["word"] * 40) + ".\n",
+        CITED
+        + "\nShort one. "
+        + " ".join(["word"] * 41)
+        + ".\n\n"
+        + " ".join(["word"] * 40)
+        + ".\n",
         [(5, "PL005")],
     ),
     "PL005 line of the sentence": (
@@ -100,8 +110,8 @@ RULE_FIXTURES = {
     "PL102 heading jump": (CITED + "\n### Too deep\n\nText.\n", [(5, "PL102")]),
     "PL102 back up is fine": (CITED + "\n## A\n\n### B\n\nText.\n\n## C\n\nText.\n", []),
     "PL103 file name": (CITED + "\n![x.svg](figures/x.svg)\n", [(5, "PL103")]),
-    "PL103 stem": (CITED + "\n![A dot](figures/x.svg){alt=\"x\"}\n", [(5, "PL103")]),
-    "PL103 photo": (CITED + '\nText ![photo](figures/x.svg) inline.\n', [(5, "PL103")]),
+    "PL103 stem": (CITED + '\n![A dot](figures/x.svg){alt="x"}\n', [(5, "PL103")]),
+    "PL103 photo": (CITED + "\nText ![photo](figures/x.svg) inline.\n", [(5, "PL103")]),
     "PL103 raw img": (CITED + '\n<img src="figures/x.svg" alt="Image 1">\n', [(5, "PL103")]),
     "PL103 real alt": (CITED + "\n![A red dot on a white page](figures/x.svg)\n", []),
     "PL201 uncited": ("# Title\n\nNo citation here.\n", [(3, "PL201")]),  # refs.json line
@@ -133,9 +143,15 @@ def test_incomplete_references_name_what_is_missing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("review", "expected"),
-    [("review-date: 2026-11-29\n", [(7, "PL301")]), ("", [(5, "PL302")]), ("review-date: 2026-11-30\n", [])],
+    [
+        ("review-date: 2026-11-29\n", [(7, "PL301")]),
+        ("", [(5, "PL302")]),
+        ("review-date: 2026-11-30\n", []),
+    ],
 )
-def test_review_date_passed_or_missing(review: str, expected: list[tuple[int, str]], tmp_path: Path) -> None:
+def test_review_date_passed_or_missing(
+    review: str, expected: list[tuple[int, str]], tmp_path: Path
+) -> None:
     book = BOOK_YAML.replace("review-date: 2027-01-01\n", review)
     assert lint_chapter(tmp_path, CITED, book=book) == expected
 
@@ -151,7 +167,12 @@ def test_a_comment_silences_the_next_block_or_its_own_line(tmp_path: Path) -> No
 
 
 def test_lint_comments_that_do_nothing_are_reported(tmp_path: Path) -> None:
-    chapter = CITED + "\n<!-- lint-ignore PL999 -->\nText.\n\n<!-- lint-ignore -->\nText.\n\n<!-- lint-ignore PL005 -->\nText.\n"
+    chapter = (
+        CITED
+        + "\n<!-- lint-ignore PL999 -->\nText.\n"
+        + "\n<!-- lint-ignore -->\nText.\n"
+        + "\n<!-- lint-ignore PL005 -->\nText.\n"
+    )
     found = lint_chapter(tmp_path, chapter)
     assert found == [(5, "PL000"), (8, "PL000"), (11, "PL000")]
 
@@ -190,7 +211,9 @@ def test_the_default_manuscript_has_only_the_findings_its_editors_log_explains()
     # EDITS.md explains them: the captured references had no authors or years.
     log = (REPO / "manuscript" / "EDITS.md").read_text()
     assert "PL202" in log
-    assert len(result.findings) == len(json.loads((REPO / "manuscript" / "references.json").read_text()))
+    assert len(result.findings) == len(
+        json.loads((REPO / "manuscript" / "references.json").read_text())
+    )
 
 
 def test_command_prints_file_line_severity_and_code_and_exits_1_on_errors(
@@ -200,7 +223,8 @@ def test_command_prints_file_line_severity_and_code_and_exits_1_on_errors(
     out, err = capsys.readouterr()
     assert status == 1
     assert re.search(
-        r"^tests/data/lint/planted/chapters/01-kidneys\.md:13: error: placeholder text 'TODO'; .+ \[PL001\]$",
+        r"^tests/data/lint/planted/chapters/01-kidneys\.md:13: error: "
+        r"placeholder text 'TODO'; .+ \[PL001\]$",
         out,
         re.MULTILINE,
     )

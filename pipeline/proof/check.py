@@ -279,9 +279,10 @@ def pdf_structure(path: Path, tools: Tools) -> tuple[Outcome, ...]:
         return tuple(_missing(path, name, "pikepdf") for name in names)
     import pikepdf
 
+    checks = {**STRUCTURE, **(PRESS_STRUCTURE if is_print_production(path) else {})}
     try:
         with pikepdf.open(path) as pdf:
-            found = {name: STRUCTURE[name](pdf) for name in names}
+            found = {name: checks[name](pdf) for name in names}
     except (pikepdf.PdfError, OSError, ValueError) as error:
         return tuple(
             Outcome(path, name, False, "cannot read the PDF", (str(error).splitlines()[0],))
@@ -334,17 +335,19 @@ def _language(pdf: Any) -> Result:
     )
 
 
-def _title(pdf: Any) -> Result:
+def _title_present(pdf: Any) -> Result:
     title = str(pdf.docinfo.get("/Title", "")).strip() if pdf.docinfo is not None else ""
-    shown = bool(pdf.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False))
-    problems = []
-    if not title:
-        problems.append("the document information has no /Title")
-    if not shown:
-        problems.append(
-            "/ViewerPreferences /DisplayDocTitle is not true (viewers show the file name)"
-        )
-    return not problems, f"“{title}”" if title else "no title", tuple(problems)
+    if title:
+        return True, f"“{title}”", ()
+    return False, "no title", ("the document information has no /Title",)
+
+
+def _title(pdf: Any) -> Result:
+    ok, summary, details = _title_present(pdf)
+    if not pdf.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False):
+        ok = False
+        details += ("/ViewerPreferences /DisplayDocTitle is not true (viewers show the file name)",)
+    return ok, summary, details
 
 
 def _outline(pdf: Any) -> Result:
@@ -406,6 +409,8 @@ STRUCTURE: Mapping[str, Callable[[Any], Result]] = {
     "PDF fonts": _fonts,
     "PDF/X": _pdf_x,
 }
+# A print-production file needs its title, but is not opened in a reader's viewer.
+PRESS_STRUCTURE: Mapping[str, Callable[[Any], Result]] = {"PDF title": _title_present}
 
 
 # --- Web page ----------------------------------------------------------------------------------

@@ -121,7 +121,9 @@ def _block_at(lines: list[str], index: int, previous: Block | None) -> Block:
         return Block("item", block.first, block.last, _DEFINITION.sub("", block.text, count=1))
     if _LONE_TAG.match(line):
         return Block("html", number, number, line)
-    if line.startswith(("    ", "\t")) and (previous is None or previous.kind not in {"item", "note"}):
+    if line.startswith(("    ", "\t")) and (
+        previous is None or previous.kind not in {"item", "note"}
+    ):
         return _run("code", lines, index, lambda text: text.startswith(("    ", "\t")))
     if _SETEXT.match(after) and not _ITEM.match(line):
         return Block("heading", number, number + 1, line.strip(), 1 if "=" in after else 2)
@@ -189,6 +191,7 @@ _ATTRIBUTES = re.compile(r"\{[:#.][^}]*\}|\{-\}")
 _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^>]*)?/?>")
 _EMPHASIS = re.compile(r"\*{1,3}|(?<![\w])_{1,3}|_{1,3}(?![\w])|~~|\^|==")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~^:])")
+_SET_ASIDE = 0xF0000  # a private-use plane: escaped ASCII characters wait there
 _SPACE_BEFORE_MARK = re.compile(r"[ \t]+([.,;:!?)\]])")
 
 
@@ -210,7 +213,8 @@ def plain(markdown: str) -> str:
     escapes become the characters they stand for. (Citations and cross-references are swapped
     before, line by line, as the dialect found them: see `plain_line`.)
     """
-    text = markdown
+    # Escaped characters are set aside first, so `\*` survives the removal of emphasis.
+    text = _ESCAPE.sub(lambda m: chr(_SET_ASIDE + ord(m.group(1))), markdown)
     steps: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         (_COMMENT, lambda m: ""),
         (_CODE_SPAN, lambda m: ""),
@@ -224,12 +228,11 @@ def plain(markdown: str) -> str:
         (_ATTRIBUTES, lambda m: ""),
         (_TAG, lambda m: ""),
         (_EMPHASIS, lambda m: ""),
-        (_ESCAPE, lambda m: m.group(1)),
     ]
     for pattern, replace in steps:
         text = pattern.sub(_keeping_lines(replace), text)
-    text = html.unescape(text)
-    return _SPACE_BEFORE_MARK.sub(r"\1", text)
+    text = re.sub("[\U000f0000-\U000f00ff]", lambda m: chr(ord(m.group(0)) - _SET_ASIDE), text)
+    return _SPACE_BEFORE_MARK.sub(r"\1", html.unescape(text))
 
 
 # --- Sentences -----------------------------------------------------------------------------
