@@ -51,9 +51,10 @@ def lint_chapter(
     elsewhere, in order."""
     (tmp_path / "chapters").mkdir()
     (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "x.svg").write_bytes(
-        (DATA / "tiny" / "figures" / "dot.svg").read_bytes()
-    )
+    for name in ("x.svg", "scan-01.svg"):
+        (tmp_path / "figures" / name).write_bytes(
+            (DATA / "tiny" / "figures" / "dot.svg").read_bytes()
+        )
     (tmp_path / "book.yaml").write_text(book)
     (tmp_path / "refs.json").write_text(json.dumps(refs, indent=1))
     (tmp_path / "chapters" / "one.md").write_text(chapter)
@@ -107,10 +108,16 @@ RULE_FIXTURES = {
     "PL101 empty section": (CITED + "\n## Empty\n\n## Full\n\nText.\n", [(5, "PL101")]),
     "PL101 empty at the end": (CITED + "\n## Last\n\n<!-- nothing yet -->\n", [(5, "PL101")]),
     "PL101 subsections are content": (CITED + "\n## Parent\n\n### Child\n\nText.\n", []),
+    "PL101 pandoc fills the references": (CITED + "\n## References\n", []),
     "PL102 heading jump": (CITED + "\n### Too deep\n\nText.\n", [(5, "PL102")]),
     "PL102 back up is fine": (CITED + "\n## A\n\n### B\n\nText.\n\n## C\n\nText.\n", []),
     "PL103 file name": (CITED + "\n![x.svg](figures/x.svg)\n", [(5, "PL103")]),
     "PL103 stem": (CITED + '\n![A dot](figures/x.svg){alt="x"}\n', [(5, "PL103")]),
+    "PL103 stem of a file name": (
+        CITED + '\n![Dot](figures/scan-01.svg){alt="Scan-01"}\n',
+        [(5, "PL103")],
+    ),
+    "PL103 words of the stem": (CITED + "\n![X](figures/x.svg)\n", []),
     "PL103 photo": (CITED + "\nText ![photo](figures/x.svg) inline.\n", [(5, "PL103")]),
     "PL103 raw img": (CITED + '\n<img src="figures/x.svg" alt="Image 1">\n', [(5, "PL103")]),
     "PL103 real alt": (CITED + "\n![A red dot on a white page](figures/x.svg)\n", []),

@@ -285,6 +285,8 @@ def long_sentences(book: Book) -> Iterator[Finding]:
 # --- PL101 empty sections, PL102 heading jumps --------------------------------------------
 
 _CONTENT = PROSE | {"table", "figure", "code", "caption"}
+# pandoc fills these with the bibliography (at the end, or where `::: {#refs}` stands).
+_FILLED_BY_PANDOC = re.compile(r"references|bibliography|works cited|reference list", re.I)
 
 
 def empty_sections(book: Book) -> Iterator[Finding]:
@@ -299,7 +301,10 @@ def empty_sections(book: Book) -> Iterator[Finding]:
                 if later.kind == "heading" and later.level <= block.level:
                     break
                 section.append(later)
-            if not any(part.kind in _CONTENT for part in section):
+            filled = _FILLED_BY_PANDOC.fullmatch(_heading_text(block).strip()) or any(
+                part.kind == "fence" and "#refs" in part.text for part in section
+            )
+            if not filled and not any(part.kind in _CONTENT for part in section):
                 yield Finding(
                     _at(chapter, block.first),
                     "PL101",
@@ -389,13 +394,16 @@ def not_real_alt(alt: str, src: str) -> bool:
     """True when the alt text only names the file or says 'image' (it tells a listener
     nothing about what the picture shows)."""
     words = " ".join(re.sub(r"[\W_]+", " ", alt.lower()).split())
-    name = posixpath.basename(src.lower())
-    stem = " ".join(re.sub(r"[\W_]+", " ", posixpath.splitext(name)[0]).split())
+    stem = posixpath.splitext(posixpath.basename(src))[0]
+    # The stem as written ('kidney-scan_02', or 'kidneys' in the file's own case); a caption
+    # that merely shares its words ('Kidney scan', 'Kidneys') is a description.
+    looks_like_a_file = bool(re.search(r"[-_.\d]", stem))
     return bool(
         words in GENERIC_ALT
         or _NUMBERED_GENERIC.fullmatch(words)
         or _IMAGE_FILE.search(alt.strip())
-        or (stem and words == stem)
+        or alt.strip() == stem
+        or (looks_like_a_file and alt.strip().lower() == stem.lower())
     )
 
 
