@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.commands.check import find_tools, release_report
-from pipeline.proof.check import Release, check_release
+from pipeline.proof.check import Release, check_release, web_page
 
 from .conftest import IN_CI, VALIDATORS, Built, require_tool
 
@@ -153,3 +153,24 @@ def test_a_missing_validator_is_a_failure_naming_its_install_command(
     assert "FAIL  EPUBCheck     Java (EPUBCheck runs on it) is not installed" in out
     assert "install: apt-get install default-jre-headless" in out
     assert "FAIL  Ace" in out and "install: " in out.split("FAIL  Ace")[1]
+
+
+def test_a_web_page_needs_language_title_alt_text_and_links_that_resolve(tmp_path: Path) -> None:
+    good = tmp_path / "index.html"
+    good.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Book</title></head><body>'
+        '<h1 id="top">Book</h1><a href="#top">Top</a><img src="x.svg" alt="A dot"></body></html>'
+    )
+    (tmp_path / "x.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert web_page(good).passed
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><a href='#nowhere'>x</a><img src='gone.png'></body></html>")
+    outcome = web_page(bad)
+    assert not outcome.passed
+    assert outcome.details == (
+        "<html> has no lang attribute",
+        "no <title>",
+        '<img src="gone.png"> has no alt attribute',
+        "link to #nowhere: no element has that id",
+        "img points at gone.png, which is not beside the page",
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.errors import Location, ManuscriptError
 from ..core.output import write_all
 from ..core.project import Project, default_manuscript, default_output
-from ..proof.findings import RULES
+from ..proof.findings import RULES, Finding
 from ..proof.lint import LintResult, lint
 from ..proof.readability import Readability, readability
 from ..proof.report import render_report, report_name, terminal_report
@@ -101,10 +101,7 @@ def _summary(result: LintResult) -> str:
     )
 
 
-def _as_json(finding: object) -> dict[str, object]:
-    from ..proof.findings import Finding
-
-    assert isinstance(finding, Finding)
+def _as_json(finding: Finding) -> dict[str, object]:
     return {
         "code": finding.code,
         "severity": finding.severity,

@@ -137,15 +137,9 @@ def _missing(path: Path, check: str, tool: str, what: str | None = None) -> Outc
     )
 
 
-def _run(command: list[str], tools: Tools, **extra: Any) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str], environment: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=TIMEOUT,
-        env=dict(tools.environment),
-        **extra,
+        command, capture_output=True, text=True, check=False, timeout=TIMEOUT, env=dict(environment)
     )
 
 
@@ -172,7 +166,7 @@ def epubcheck(path: Path, tools: Tools) -> Outcome:
                 "--json",
                 str(report),
             ],
-            tools,
+            tools.environment,
         )
         if not report.exists():
             last = (result.stderr or result.stdout).strip().splitlines()[-1:]
@@ -216,14 +210,7 @@ def ace(path: Path, tools: Tools, out: Path) -> Outcome:
         "PUPPETEER_EXECUTABLE_PATH": tools.chromium,
         "ACE_TIMEOUT_INITIAL": "60000",
     }
-    result = subprocess.run(
-        [tools.ace, "--silent", "--force", "--outdir", str(out), str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=TIMEOUT,
-        env=environment,
-    )
+    result = _run([tools.ace, "--silent", "--force", "--outdir", str(out), str(path)], environment)
     report = out / "report.json"
     if not report.exists():
         last = (result.stderr or result.stdout).strip().splitlines()[-3:]
@@ -252,7 +239,7 @@ def qpdf_check(path: Path, tools: Tools) -> Outcome:
     name = "qpdf --check"
     if tools.qpdf is None:
         return _missing(path, name, "qpdf")
-    result = _run([tools.qpdf, "--check", str(path)], tools)
+    result = _run([tools.qpdf, "--check", str(path)], tools.environment)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     problems = tuple(
         line for line in lines if re.search(r"error|warning|damaged|not a PDF", line, re.I)

@@ -19,7 +19,7 @@ import textstat
 
 from ..core.errors import Location
 from .rules import Book, ChapterText
-from .text import PROSE, Block, Sentence, count_words, plain, plain_line, prose_sentences
+from .text import PROSE, Block, Sentence, plain, plain_line, prose_sentences
 
 DEFAULT_TARGET = 8.0
 LONGEST_SHOWN = 5
@@ -195,8 +195,3 @@ def _hardest_words(book: Book) -> tuple[HardWord, ...]:
 def over_target(value: float, target: float) -> bool:
     """A grade above the target (shown to one decimal, as it is compared)."""
     return round(value, 1) > target
-
-
-def word_count(text: str) -> int:
-    """Words of the scored text, as the report counts them."""
-    return count_words(text)
