@@ -66,6 +66,10 @@ CITED = "# Title\n\nA sentence that cites the book [@ok].\n"
 # One fixture per rule: the chapter text, and the (line, code) findings it must give.
 RULE_FIXTURES = {
     "PL001 coming soon": (CITED + "\n## Sleep\n\nContent coming soon.\n", [(7, "PL001")]),
+    "PL001 coming soon in a heading": (
+        CITED + "\n## Sleep: coming soon\n\nText (coming soon).\n",
+        [(5, "PL001"), (7, "PL001")],
+    ),
     "PL001 TODO and TBD": (CITED + "\nTake TBD tablets. FIXME later.\n", [(5, "PL001")]),
     "PL001 lorem ipsum": (CITED + "\nLorem ipsum dolor sit amet.\n", [(5, "PL001")]),
     "PL001 capture link": (CITED + "\nSee {Link: our page https://x.org}.\n", [(5, "PL001")]),

@@ -98,7 +98,8 @@ _PLACEHOLDERS = (
         r"(?:is\s+|are\s+)?coming\s+soon\b",
         re.IGNORECASE,
     ),
-    re.compile(r"^\W*coming\s+soon\W*$", re.IGNORECASE),
+    re.compile(r"^\W*coming\s+soon\W*$|[(\[]\s*coming\s+soon\W*[)\]]", re.IGNORECASE),
+    re.compile(r"^\s*#.*\bcoming\s+soon\W*$", re.IGNORECASE),  # "## Sleep: coming soon"
     re.compile(r"\b(?:TODO|TBD|TBC|TBA|FIXME|XXX+)\b"),
     re.compile(r"\blorem\s+ipsum\b|\bdolor\s+sit\s+amet\b", re.IGNORECASE),
     re.compile(r"\{\s*(?:link|image|img|figure|table|video|button|cta)\s*:", re.IGNORECASE),
