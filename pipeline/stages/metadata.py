@@ -27,6 +27,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class ProofSettings:
+    """What `lint` and the plain-language report are asked for: `reading-grade` and `lint:`."""
+
+    reading_grade: float | None = None
+    ignore: tuple[str, ...] = ()
+    sentence_words: int | None = None
+
+
+@dataclass(frozen=True)
 class BookMeta:
     """Everything book.yaml says about the book, checked and normalised."""
 
@@ -53,6 +62,7 @@ class BookMeta:
     citation_style_line: int | None
     number_sections: bool
     source: str
+    proof: ProofSettings = ProofSettings()
 
     @property
     def full_title(self) -> str:
@@ -148,6 +158,28 @@ def _chapters(value: Any) -> tuple[str, ...]:
     return paths
 
 
+def _grade(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 20:
+        raise _InvalidValueError("expected a school grade between 1 and 20, e.g. 8")
+    return float(value)
+
+
+def _lint(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) - {"ignore", "sentence-words"}:
+        raise _InvalidValueError(
+            "expected 'ignore: [PL005, ...]' and/or 'sentence-words: 30' under 'lint:'"
+        )
+    ignore = value.get("ignore", [])
+    if not isinstance(ignore, list) or not all(
+        isinstance(code, str) and re.fullmatch(r"[A-Z]{2}\d{3}", code) for code in ignore
+    ):
+        raise _InvalidValueError("'ignore' is a list of lint codes such as [PL005, PL202]")
+    words = value.get("sentence-words")
+    if words is not None and (isinstance(words, bool) or not isinstance(words, int) or words < 5):
+        raise _InvalidValueError("'sentence-words' is a number of words, at least 5")
+    return value
+
+
 # Roles with their MARC relator codes, as the EPUB records them.
 ROLES = {"author": "aut", "editor": "edt", "translator": "trl", "illustrator": "ill"}
 
@@ -171,6 +203,8 @@ FIELDS: Mapping[str, _Field] = {
     "bibliography": _Field(_text),
     "citation-style": _Field(_text),
     "number-sections": _Field(_bool),
+    "reading-grade": _Field(_grade),
+    "lint": _Field(_lint),
 }
 
 
@@ -274,4 +308,9 @@ def _book_meta(values: dict[str, Any], lines: dict[str, int], source: str) -> Bo
         citation_style_line=lines.get("citation-style"),
         number_sections=values.get("number-sections", False),
         source=source,
+        proof=ProofSettings(
+            reading_grade=values.get("reading-grade"),
+            ignore=tuple(values.get("lint", {}).get("ignore", ())),
+            sentence_words=values.get("lint", {}).get("sentence-words"),
+        ),
     )
