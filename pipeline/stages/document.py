@@ -163,7 +163,7 @@ def _unused_warnings(unused: Sequence[BibEntry]) -> list[Problem]:
     keys = ", ".join(entry.key for entry in unused[:3])
     return [
         Problem(
-            Location(unused[0].location.path),
+            unused[0].location,
             f"{len(unused)} references are never cited, so they are not listed ({keys}, …); "
             "add 'nocite: \"@*\"' to book.yaml to list them all",
         )

@@ -27,6 +27,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class ProofSettings:
+    """What `lint` and the plain-language report are asked for: `reading-grade` and `lint:`."""
+
+    reading_grade: float | None = None
+    ignore: tuple[str, ...] = ()
+    sentence_words: int | None = None
+
+
+@dataclass(frozen=True)
 class BookMeta:
     """Everything book.yaml says about the book, checked and normalised."""
 
@@ -61,6 +70,7 @@ class BookMeta:
     references_title: str = "References"
     toc_title: str = "Contents"
     warnings: tuple[Problem, ...] = ()
+    proof: ProofSettings = ProofSettings()
 
     @property
     def full_title(self) -> str:
@@ -187,6 +197,28 @@ def _nocite(value: Any) -> tuple[str, ...]:
     return keys
 
 
+def _grade(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 20:
+        raise _InvalidValueError("expected a school grade between 1 and 20, e.g. 8")
+    return float(value)
+
+
+def _lint(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) - {"ignore", "sentence-words"}:
+        raise _InvalidValueError(
+            "expected 'ignore: [PL005, ...]' and/or 'sentence-words: 30' under 'lint:'"
+        )
+    ignore = value.get("ignore", [])
+    if not isinstance(ignore, list) or not all(
+        isinstance(code, str) and re.fullmatch(r"[A-Z]{2}\d{3}", code) for code in ignore
+    ):
+        raise _InvalidValueError("'ignore' is a list of lint codes such as [PL005, PL202]")
+    words = value.get("sentence-words")
+    if words is not None and (isinstance(words, bool) or not isinstance(words, int) or words < 5):
+        raise _InvalidValueError("'sentence-words' is a number of words, at least 5")
+    return value
+
+
 # Roles with their MARC relator codes, as the EPUB records them.
 ROLES = {"author": "aut", "editor": "edt", "translator": "trl", "illustrator": "ill"}
 
@@ -210,6 +242,8 @@ FIELDS: Mapping[str, _Field] = {
     "bibliography": _Field(_files),
     "citation-style": _Field(_text),
     "number-sections": _Field(_bool),
+    "reading-grade": _Field(_grade),
+    "lint": _Field(_lint),
     "nocite": _Field(_nocite),
     "css": _Field(_files),
     "link-citations": _Field(_bool),
@@ -391,6 +425,11 @@ def _book_meta(
         references_title=values.get("reference-section-title", "References"),
         toc_title=values.get("toc-title", "Contents"),
         warnings=warnings,
+        proof=ProofSettings(
+            reading_grade=values.get("reading-grade"),
+            ignore=tuple(values.get("lint", {}).get("ignore", ())),
+            sentence_words=values.get("lint", {}).get("sentence-words"),
+        ),
     )
 
 
