@@ -364,6 +364,9 @@ class AuthorDate:
             return CitationText(full + suffix)
         masked = self._render(self._bibliography([key], stand_in=key), key, locator)
         before, _, after = masked.partition(_SENTINEL)
-        author = full[len(before) : len(full) - len(after)] if after else ""
+        fits = _SENTINEL in masked and full.startswith(before) and full.endswith(after)
+        author = full[len(before) : len(full) - len(after)].strip() if fits else ""
+        if not author:  # the style prints no names here: name the authors as numeric books do
+            author = html_escape(short_authors(self.data[key]))
         rest = (before + re.sub(r"^[\s,.:;]+", "", after)).strip() + suffix
-        return CitationText(rest, author.strip() if mode == AUTHOR_IN_TEXT else "")
+        return CitationText(rest, author if mode == AUTHOR_IN_TEXT else "")
