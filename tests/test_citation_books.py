@@ -46,12 +46,15 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
 
 @pytest.fixture(scope="session")
 def validated(books: dict[str, Built], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """EPUBCheck and Ace over every EPUB, two at a time (one per core): every problem found."""
+    """EPUBCheck over every EPUB and Ace over both style families, two at a time (one per
+    core): every problem found."""
 
     def check(name: str) -> list[str]:
         folder = tmp_path_factory.mktemp(f"check-{name}")
         report = epubcheck(books[name].epub, folder / "epubcheck.json")
         found = [f"{name}: {p}" for p in epubcheck_problems(report)]
+        if name == "new":  # the sample uses the house design, which Ace checks in other tests
+            return found
         return found + [
             f"{name}: {v}" for v in ace_violations(ace(books[name].epub, folder / "ace"))
         ]
