@@ -7,7 +7,7 @@ ACE    := tests/validators/node_modules/.bin/ace-cli
 BUILD  := $(BIN)/python -m pipeline build
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub large-print test lint validators bench clean distclean
+.PHONY: all pdf epub large-print test lint proof check validators bench clean distclean
 
 ## Build the A4 PDF and the EPUB of manuscript/ into output/.
 all: $(READY)
@@ -38,6 +38,15 @@ $(ACE): tests/validators/package.json tests/validators/package-lock.json
 	  && touch $@; \
 	else echo "npm not found: the Ace tests will be skipped here (CI installs npm and fails without it)"; fi
 
+## Proof the manuscript: lint findings, then the plain-language report (output/proof/).
+proof: $(READY)
+	$(BIN)/python -m pipeline lint --report
+
+## Build, then run every validator over every built edition: one release report.
+check: all validators
+	$(BIN)/python -m pipeline check
+
+## The code linter (ruff, mypy); `make proof` lints the manuscript.
 lint: $(READY)
 	$(BIN)/ruff check pipeline tests bench setup.py
 	$(BIN)/ruff format --check pipeline tests bench setup.py
@@ -53,6 +62,7 @@ bench: $(READY)
 
 clean:
 	rm -f output/*.pdf output/*.epub output/.*.partial
+	rm -rf output/proof
 	rm -rf .pytest_cache .mypy_cache .ruff_cache
 	find pipeline tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
 

@@ -91,7 +91,7 @@ def print_layout(
 ) -> tuple[PrintWriter, PrintLayout]:
     """Lay the book out twice: the second time the reference list knows which pages cite
     each entry. Only the list at the end changes, so no earlier page moves."""
-    writer = PrintWriter(project, styles, profile, chapters, document.assets)
+    writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
     first = writer.layout(render_print_html(document, styles, None))
     return writer, writer.layout(render_print_html(document, styles, first.pages_of))
 
@@ -162,6 +162,8 @@ def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildRe
             manuscript.bibliography,
             manuscript.meta.number_sections,
             Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
+            manuscript.meta.nocite,
+            Location(manuscript.meta.source, manuscript.meta.nocite_line),
         )
         stage.detail = (
             f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
