@@ -12,6 +12,7 @@ from pathlib import Path
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
 from .core.output import output_lock, write_all
 from .core.project import Project, output_problem
+from .dialect.sanitize import check_bibliography
 from .editions.epub import write_epub
 from .editions.epub_render import render_epub
 from .editions.pdf import PrintLayout, PrintWriter
@@ -136,6 +137,11 @@ def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildRe
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
+        unsafe, dropped_from_bibliography = check_bibliography(
+            ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
+            options.sanitize,
+        )
+        raise_if_any(unsafe)
         stage.detail = (
             f"{len(manuscript.chapters)} chapters, "
             f"{len(manuscript.bibliography)} bibliography entries"
@@ -175,6 +181,7 @@ def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildRe
     warnings = [
         *(warning for chapter in chapters for warning in chapter.warnings),
         *loaded.warnings,
+        *dropped_from_bibliography,
         *document.warnings,
     ]
     meta = document.meta

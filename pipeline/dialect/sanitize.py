@@ -10,8 +10,9 @@ parser trick that slips past the report still never reaches an edition.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
@@ -228,3 +229,55 @@ def check_fragment(
     if drop:
         return clean(fragment), reserved, found
     return clean(fragment), reserved + found, ()
+
+
+# CSL's rich text: the only markup a bibliography field may hold (citeproc passes it on).
+_FIELD_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*)>")
+FIELD_TAGS = frozenset({"i", "b", "sup", "sub", "span"})
+FIELD_SPAN_ATTRIBUTES = re.compile(
+    r"""^\s*(?:class\s*=\s*["']nocase["']|style\s*=\s*["']font-variant:\s*small-caps;?["'])?\s*$""",
+    re.IGNORECASE,
+)
+
+
+def _field_texts(value: Any, name: str) -> Iterator[tuple[str, str]]:
+    """Every text inside a CSL field value, with the field's name (names and dates nest)."""
+    if isinstance(value, str):
+        yield name, value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _field_texts(inner, name)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _field_texts(inner, name)
+
+
+def field_refusals(data: Mapping[str, Any]) -> Iterator[str]:
+    """What a bibliography entry's fields hold beyond CSL's rich text (<i>, <b>, <sup>, <sub>,
+    <span class="nocase">), each as a phrase for a message."""
+    for name, value in data.items():
+        for field, text in _field_texts(value, str(name)):
+            for tag in _FIELD_TAG.finditer(text):
+                closing, element, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+                if closing:
+                    continue
+                if element not in FIELD_TAGS:
+                    yield f"'{field}' holds the tag <{element}>"
+                elif attributes.strip() and not (
+                    element == "span" and FIELD_SPAN_ATTRIBUTES.match(attributes)
+                ):
+                    yield f"'{field}' holds <{element}{attributes}>"
+
+
+def check_bibliography(
+    entries: Iterable[tuple[str, Mapping[str, Any], Location]], drop: bool
+) -> tuple[tuple[Problem, ...], tuple[Problem, ...]]:
+    """(errors, warnings) for markup in bibliography fields beyond CSL's rich text; the
+    reference formatter keeps only that rich text, so with `drop` the rest goes with a warning."""
+    suffix = "; removed" if drop else "; remove it, or build with --sanitize to drop it"
+    found = tuple(
+        Problem(location, f"bibliography entry '{key}': {what}{suffix}")
+        for key, data, location in entries
+        for what in field_refusals(data)
+    )
+    return ((), found) if drop else (found, ())

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import BOOK_FILE, Project
+from ..dialect.sanitize import check_bibliography
 from ..stages.document import build_document
 from ..stages.load import Manuscript, load_assets, load_manuscript
 from ..stages.number import Numbering, number_book
@@ -79,7 +80,10 @@ def _read_book(
         project, [(image.src, image.location) for c in chapters for image in c.images]
     )
     asset_problems = loaded.problems
-    findings += _build_findings([*problems, *asset_problems], "PL900")
+    unsafe, _ = check_bibliography(
+        ((e.key, e.data, e.location) for e in manuscript.bibliography.values()), drop=False
+    )
+    findings += _build_findings([*problems, *asset_problems, *unsafe], "PL900")
     findings += _build_findings(
         [*(w for chapter in chapters for w in chapter.warnings), *loaded.warnings], "PL901"
     )
