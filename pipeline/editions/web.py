@@ -1,0 +1,130 @@
+"""The web edition: one accessible HTML page in a folder with its stylesheet, fonts and figures.
+
+Rendered from the same `Document` as the PDFs and the EPUB (same numbers, citations, boxes,
+tables). The fonts are the house fonts, subset to the characters the page uses and compressed
+to WOFF2 with fontTools (which WeasyPrint already depends on), so the folder stays small.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from lxml import html
+from lxml.html import HtmlElement
+
+from ..stages.document import Document
+from ..stages.load import Styles
+from ..stages.parse import local_path
+from .render import BackLink, environment
+
+# (file in styles/fonts, family, weight, style): what web.css's @font-face rules name.
+WEB_FONTS = (
+    ("GentiumBookPlus-Regular.ttf", "Gentium Book Plus", "normal", "normal"),
+    ("GentiumBookPlus-Italic.ttf", "Gentium Book Plus", "normal", "italic"),
+    ("GentiumBookPlus-Bold.ttf", "Gentium Book Plus", "bold", "normal"),
+    ("Andika-Regular.ttf", "Andika", "normal", "normal"),
+    ("Andika-Bold.ttf", "Andika", "bold", "normal"),
+)
+
+
+# SIL's fonts carry Graphite tables too; fontTools cannot subset them and browsers ignore them.
+GRAPHITE_TABLES = ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """The folder's files by relative path: index.html, style.css, fonts/, figures."""
+
+    files: Mapping[str, bytes]
+
+
+def render_web(document: Document, styles: Styles, fonts_folder: Path) -> WebPage:
+    """The web edition of the book, every file in memory."""
+    env = environment(styles)
+    chapters = {c.number: with_note_headings(c.body_html) for c in document.chapters}
+    labels = citation_places(document)
+    backlinks = {ref.number: web_backlinks(ref.cited_by, labels) for ref in document.references}
+    page = env.get_template("web.html.j2").render(
+        doc=document, meta=document.meta, bodies=chapters, backlinks=backlinks
+    )
+    files: dict[str, bytes] = {
+        "index.html": page.encode("utf-8"),
+        "style.css": styles.stylesheets["web.css"].encode("utf-8"),
+    }
+    text = "".join(html.document_fromstring(page).itertext())
+    for name, *_ in WEB_FONTS:
+        woff2 = Path(name).with_suffix(".woff2").name
+        files[f"fonts/{woff2}"] = subset_font((fonts_folder / name).read_bytes(), text)
+    for asset in document.assets.values():
+        files[local_path(asset.path)] = asset.data
+    return WebPage(files)
+
+
+def subset_font(font: bytes, text: str) -> bytes:
+    """The font cut down to the characters of `text` (and printable ASCII), as WOFF2."""
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # keep ligatures, kerning and small caps
+    options.name_IDs = ["*"]  # keep the licence and the reserved font name
+    options.drop_tables += GRAPHITE_TABLES  # browsers shape with OpenType, not Graphite
+    subsetter = subset.Subsetter(options)
+    keep = {chr(code) for code in range(0x20, 0x7F)} | set(text)
+    subsetter.populate(text="".join(sorted(keep)))
+    loaded = TTFont(io.BytesIO(font))
+    subsetter.subset(loaded)
+    out = io.BytesIO()
+    loaded.flavor = "woff2"
+    loaded.save(out)
+    return out.getvalue()
+
+
+def with_note_headings(body_html: str) -> str:
+    """Each chapter's notes get a visible 'Notes' heading (the print edition sets them at
+    the page foot and needs none)."""
+    root = html.fragment_fromstring(body_html, create_parent="div")
+    for notes in root.xpath(".//section[@class='footnotes']"):
+        heading = html.Element("h2", {"class": "notes-title"})
+        heading.text = "Notes"
+        notes.insert(0, heading)
+    return (root.text or "") + "".join(
+        html.tostring(child, encoding="unicode", method="html") for child in root
+    )
+
+
+def citation_places(document: Document) -> Mapping[str, str]:
+    """For every citing anchor, the part of the book it is in: 'section 1.2', or 'chapter 1'
+    before the first section, or an unnumbered section's title."""
+    places: dict[str, str] = {}
+    for chapter in document.chapters:
+        root = html.fragment_fromstring(chapter.body_html, create_parent="div")
+        place = f"chapter {chapter.number}"
+        for element in root.iter():
+            if element.tag in {"h2", "h3", "h4"} and not _in_box(element):
+                place = _heading_place(element)
+            elif element.get("id", "").startswith("cite-"):
+                places[element.get("id")] = place
+    return places
+
+
+def _in_box(element: HtmlElement) -> bool:
+    return any(parent.tag in {"aside", "blockquote"} for parent in element.iterancestors())
+
+
+def _heading_place(heading: HtmlElement) -> str:
+    number = heading.find("span[@class='secno']")
+    if number is not None and number.text:
+        return f"section {number.text}"
+    return f"‘{heading.text_content().strip()}’"
+
+
+def web_backlinks(cited_by: tuple[str, ...], places: Mapping[str, str]) -> tuple[BackLink, ...]:
+    """One link per part of the book that cites the reference, to its first citation there."""
+    first: dict[str, str] = {}
+    for anchor in cited_by:
+        first.setdefault(places.get(anchor, "the text"), anchor)
+    return tuple(BackLink(label, anchor) for label, anchor in first.items())
