@@ -110,4 +110,4 @@ def test_unknown_profile_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-p", "a5"]) == 1
-    assert "unknown profile 'a5'; choose one of a4, large-print" in capsys.readouterr().err
+    assert "unknown edition 'a5'; did you mean 'a4'?" in capsys.readouterr().err

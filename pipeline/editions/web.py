@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -46,7 +47,7 @@ class WebPage:
 def render_web(document: Document, styles: Styles, fonts_folder: Path) -> WebPage:
     """The web edition of the book, every file in memory."""
     env = environment(styles)
-    chapters = {c.number: with_note_headings(c.body_html) for c in document.chapters}
+    chapters = {c.number: web_body(c.body_html, c.number) for c in document.chapters}
     labels = citation_places(document)
     backlinks = {ref.number: web_backlinks(ref.cited_by, labels) for ref in document.references}
     page = env.get_template("web.html.j2").render(
@@ -56,7 +57,7 @@ def render_web(document: Document, styles: Styles, fonts_folder: Path) -> WebPag
         "index.html": page.encode("utf-8"),
         "style.css": styles.stylesheets["web.css"].encode("utf-8"),
     }
-    text = "".join(html.document_fromstring(page).itertext())
+    text = cast(HtmlElement, html.document_fromstring(page)).text_content()
     for name, *_ in WEB_FONTS:
         woff2 = Path(name).with_suffix(".woff2").name
         files[f"fonts/{woff2}"] = subset_font((fonts_folder / name).read_bytes(), text)
@@ -83,14 +84,20 @@ def subset_font(font: bytes, text: str) -> bytes:
     return out.getvalue()
 
 
-def with_note_headings(body_html: str) -> str:
-    """Each chapter's notes get a visible 'Notes' heading (the print edition sets them at
-    the page foot and needs none)."""
+def web_body(body_html: str, chapter: int) -> str:
+    """A chapter's body for the page: notes get a visible 'Notes' heading (print sets them at
+    the page foot), and each box's landmark name says its chapter, since on one page two
+    boxes called 'Quick summary' must still be told apart."""
     root = html.fragment_fromstring(body_html, create_parent="div")
     for notes in root.xpath(".//section[@class='footnotes']"):
         heading = html.Element("h2", {"class": "notes-title"})
         heading.text = "Notes"
         notes.insert(0, heading)
+    for box in root.xpath(".//aside[@aria-labelledby]"):
+        title = root.xpath(f".//*[@id='{box.get('aria-labelledby')}']")
+        if title:
+            del box.attrib["aria-labelledby"]
+            box.set("aria-label", f"{title[0].text_content().strip()} (chapter {chapter})")
     return (root.text or "") + "".join(
         html.tostring(child, encoding="unicode", method="html") for child in root
     )
