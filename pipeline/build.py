@@ -56,11 +56,16 @@ class StageReport:
 class BuildResult:
     """The files written and the warnings worth showing."""
 
-    outputs: tuple[Path, ...]  # one per edition (the web edition's index.html)
+    files: Mapping[str, Path]  # each edition's file (the web edition's index.html), by name
     warnings: tuple[Problem, ...]
     review_date: dt.date | None
     book_file: str
     layouts: Mapping[str, PrintLayout]  # by profile; page maps only, no WeasyPrint document
+
+    @property
+    def outputs(self) -> tuple[Path, ...]:
+        """Every edition's file."""
+        return tuple(self.files.values())
 
     @property
     def layout(self) -> PrintLayout | None:
@@ -150,11 +155,11 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                 f"cannot write the editions there ({error.strerror}); choose a writable folder "
                 "with --output",
             ) from error
-        outputs = tuple(path for group in made for path in group.outputs)
-        stage.detail = ", ".join(project.show(path) for path in outputs)
+        outputs = {name: path for group in made for name, path in group.outputs}
+        stage.detail = ", ".join(project.show(path) for path in outputs.values())
     warnings = [*document.warnings, *(w for group in made for w in group.warnings)]
     return BuildResult(
-        outputs,
+        MappingProxyType(outputs),
         tuple(dict.fromkeys(warnings)),  # each profile's layout repeats the same CSS warnings
         document.meta.review_date,
         document.meta.source,
@@ -211,7 +216,7 @@ class Made:
     """One group's editions, in memory: files, progress lines, warnings, its page map."""
 
     files: Mapping[Path, bytes]
-    outputs: tuple[Path, ...]
+    outputs: tuple[tuple[str, Path], ...]  # (edition, its file)
     reports: tuple[StageReport, ...]
     warnings: tuple[Problem, ...]
     layout_name: str | None
@@ -305,7 +310,7 @@ def make_group(
                     )
                     files[target] = final
                     stage.detail = f"{target.name}, {layout.page_count} pages"
-        outputs.append(target)
+        outputs.append((name, target))
     return Made(
         files,
         tuple(outputs),

@@ -155,6 +155,13 @@ def render_print_html(
         bodies[document.references_in] = (root.text or "") + "".join(
             html.tostring(child, encoding="unicode", method="html") for child in root
         )
+
+    def toc_page(target: str) -> str:
+        # Real text, not CSS target-counter(): WeasyPrint breaks lines before it knows the
+        # counter's width, and a wider number then wraps onto a line of its own. Before the
+        # first layout, a placeholder as wide as most page numbers.
+        return str(pages_of[target]) if pages_of is not None else "00"
+
     return env.get_template("print.html.j2").render(
-        doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies
+        doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies, toc_page=toc_page
     )
