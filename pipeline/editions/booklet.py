@@ -60,7 +60,7 @@ def impose_booklet(leaflet_pdf: bytes) -> Booklet:
             sheet = booklet.add_blank_page(page_size=A4_LANDSCAPE)
             for number, half in zip(side, halves, strict=True):
                 if number is not None:
-                    sheet.add_overlay(pages[number - 1], half)
+                    _place(sheet, pages[number - 1], number, half)
         for key in INFO_KEYS:
             if key in leaflet.docinfo:
                 booklet.docinfo[key] = leaflet.docinfo[key]
@@ -73,3 +73,12 @@ def impose_booklet(leaflet_pdf: bytes) -> Booklet:
         out = io.BytesIO()
         booklet.save(out, deterministic_id=True)
     return Booklet(out.getvalue(), len(order) // 2, len(pages))
+
+
+def _place(sheet: pikepdf.Page, page: pikepdf.Page, number: int, half: pikepdf.Rectangle) -> None:
+    """The leaflet page as a form XObject, centred in its half at its own size. What
+    Page.add_overlay does, but with a resource name of our own: pikepdf's are random."""
+    form = page.as_form_xobject()
+    name = sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/LeafletPage{number}"))
+    placement = sheet.calc_form_xobject_placement(form, name, half, allow_expand=False)
+    sheet.contents_add(b"q\n" + placement + b"Q\n")

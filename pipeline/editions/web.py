@@ -21,6 +21,7 @@ from lxml.html import HtmlElement
 from ..stages.document import Document
 from ..stages.load import Styles
 from ..stages.parse import local_path
+from .epub_render import expand_ranges
 from .render import BackLink, environment
 
 # (file in styles/fonts, family, weight, style): what web.css's @font-face rules name.
@@ -76,7 +77,7 @@ def subset_font(font: bytes, text: str) -> bytes:
     subsetter = subset.Subsetter(options)
     keep = {chr(code) for code in range(0x20, 0x7F)} | set(text)
     subsetter.populate(text="".join(sorted(keep)))
-    loaded = TTFont(io.BytesIO(font))
+    loaded = TTFont(io.BytesIO(font), recalcTimestamp=False)  # no clock in the output
     subsetter.subset(loaded)
     out = io.BytesIO()
     loaded.flavor = "woff2"
@@ -85,10 +86,12 @@ def subset_font(font: bytes, text: str) -> bytes:
 
 
 def web_body(body_html: str, chapter: int) -> str:
-    """A chapter's body for the page: notes get a visible 'Notes' heading (print sets them at
-    the page foot), and each box's landmark name says its chapter, since on one page two
-    boxes called 'Quick summary' must still be told apart."""
+    """A chapter's body for the page: as in the EPUB, every number of a citation range is a
+    link; notes get a visible 'Notes' heading (print sets them at the page foot); each box's
+    landmark name says its chapter, since on one page two boxes called 'Quick summary' must
+    still be told apart."""
     root = html.fragment_fromstring(body_html, create_parent="div")
+    expand_ranges(root)
     for notes in root.xpath(".//section[@class='footnotes']"):
         heading = html.Element("h2", {"class": "notes-title"})
         heading.text = "Notes"
