@@ -172,10 +172,9 @@ def test_no_contents_entry_leaves_its_page_number_alone_on_a_line(
 ) -> None:
     layout = layout_of(name, book, editions)
     first, last = layout.pages_of["contents-title"], layout.pages_of["chapter-1"] - 1
-    text = run(
-        [require_tool("pdftotext"), "-layout", "-f", str(first), "-l", str(last)]
-        + [str(pdf_of(name, book, editions)), "-"]
-    ).stdout
+    pdftotext = require_tool("pdftotext")
+    pdf = str(pdf_of(name, book, editions))
+    text = run([pdftotext, "-layout", "-f", str(first), "-l", str(last), pdf, "-"]).stdout
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     entries = [line for line in lines if re.search(r"\d+$", line) and "Page " not in line]
     assert len(entries) == 3 + 3 + 9  # 2 chapters + references, 3 + 9 sections

@@ -80,5 +80,7 @@ def _place(sheet: pikepdf.Page, page: pikepdf.Page, number: int, half: pikepdf.R
     Page.add_overlay does, but with a resource name of our own: pikepdf's are random."""
     form = page.as_form_xobject()
     name = sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/LeafletPage{number}"))
-    placement = sheet.calc_form_xobject_placement(form, name, half, allow_expand=False)
+    placement = sheet.calc_form_xobject_placement(
+        form, name, half, invert_transformations=True, allow_shrink=True, allow_expand=False
+    )
     sheet.contents_add(b"q\n" + placement + b"Q\n")
