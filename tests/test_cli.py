@@ -110,4 +110,23 @@ def test_unknown_profile_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-p", "a5"]) == 1
-    assert "unknown edition 'a5'; did you mean 'a4'?" in capsys.readouterr().err
+    assert (
+        "styles/profiles: error: unknown edition 'a5'; choose from a4, large-print, leaflet, "
+        "letter, press, booklet, epub, web" in capsys.readouterr().err
+    )
+
+
+def test_a_misspelt_edition_in_book_yaml_is_reported_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(DATA / "tiny", book)
+    with (book / "book.yaml").open("a") as stream:
+        stream.write("editions: [a4, leaflat, web]\n")
+    line = (book / "book.yaml").read_text().count("\n")
+    assert main(["build", str(book), "-o", str(tmp_path / "out"), "-q", "--all-editions"]) == 1
+    err = capsys.readouterr().err
+    assert f"book.yaml:{line}: error: unknown edition 'leaflat'; did you mean 'leaflet'?" in err
+    assert not (tmp_path / "out").exists()
