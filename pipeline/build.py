@@ -19,7 +19,7 @@ from .core.errors import Location, ManuscriptError, Problem, raise_if_any
 from .core.output import write_all
 from .core.project import Project
 from .editions.booklet import impose_booklet
-from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, editions, output_name
+from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, known_editions, output_name
 from .editions.epub import write_epub
 from .editions.epub_render import render_epub
 from .editions.pdf import PrintLayout, PrintWriter
@@ -109,7 +109,7 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
-        wanted = choose_editions(options, manuscript.meta, editions(styles.profiles), project)
+        wanted = choose_editions(options, manuscript.meta, known_editions(styles.profiles), project)
         stage.detail = (
             f"{len(manuscript.chapters)} chapters, "
             f"{len(manuscript.bibliography)} bibliography entries"

@@ -130,3 +130,16 @@ def test_a_misspelt_edition_in_book_yaml_is_reported_at_its_line(
     err = capsys.readouterr().err
     assert f"book.yaml:{line}: error: unknown edition 'leaflat'; did you mean 'leaflet'?" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_error_in_a_parallel_edition_fails_the_whole_build_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The problem crosses back from the worker process; no edition is written."""
+    case = DATA / "broken" / "weasyprint-error"
+    argv = ["build", str(case), "-o", str(tmp_path), "-q", "-e", "a4", "-e", "web", "-j", "2"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "chapters/one.md:5: error: WeasyPrint: Failed to load image at 'figures/dot.png'" in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -20,7 +20,7 @@ from pdfminer.pdfpage import PDFPage
 
 from pipeline.build import group_by_layout
 from pipeline.editions.booklet import saddle_stitch_order
-from pipeline.editions.catalog import editions
+from pipeline.editions.catalog import known_editions
 from pipeline.editions.render import render_print_html
 
 from .conftest import (
@@ -137,7 +137,7 @@ def test_a_parallel_build_is_byte_identical_to_a_build_in_turn(
 
 
 def test_the_epub_is_made_with_the_a4_layout_whatever_else_is_asked() -> None:
-    known = editions(("a4", "large-print", "leaflet"))
+    known = known_editions(("a4", "large-print", "leaflet"))
     groups = dict(group_by_layout([known["large-print"], known["epub"], known["booklet"]]))
     assert groups == {"large-print": ("large-print",), "a4": ("epub",), "leaflet": ("booklet",)}
 

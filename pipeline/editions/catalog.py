@@ -38,7 +38,7 @@ SUMMARIES = {
 }
 
 
-def editions(profiles: Iterable[str]) -> Mapping[str, Edition]:
+def known_editions(profiles: Iterable[str]) -> Mapping[str, Edition]:
     """Every edition that can be built with these print profiles, by name."""
     found = {
         name: Edition(name, name, SUMMARIES.get(name, f"PDF in the '{name}' profile"))
