@@ -100,8 +100,8 @@ def print_layout(
     """Lay the book out twice: the second time the reference list knows which pages cite
     each entry. Only the list at the end changes, so no earlier page moves."""
     writer = PrintWriter(project, styles, profile, chapters, document.stylesheets)
-    first = writer.layout(render_print_html(document, styles, None))
-    return writer, writer.layout(render_print_html(document, styles, first.pages_of))
+    first = writer.layout(render_print_html(document, styles, None, profile))
+    return writer, writer.layout(render_print_html(document, styles, first.pages_of, profile))
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:

@@ -187,6 +187,18 @@ def test_no_contents_entry_leaves_its_page_number_alone_on_a_line(
     )
 
 
+@pytest.mark.parametrize("name", ["letter", "leaflet", "large-print"])
+def test_imprint_says_the_epub_pages_are_the_a4_editions_not_this_ones(
+    name: str, editions: Editions
+) -> None:
+    imprint = run([require_tool("pdftotext"), "-f", "2", "-l", "2", str(editions.files[name]), "-"])
+    text = " ".join(imprint.stdout.split())
+    assert "The EPUB edition marks the page numbers of the A4 print edition, not of this one." in (
+        text
+    )
+    assert "means the same place in both" not in text
+
+
 def test_press_edition_has_3_mm_bleed_crop_marks_and_a_cmyk_output_intent(
     editions: Editions,
 ) -> None:

@@ -138,9 +138,12 @@ def place_references(root: HtmlElement, listing: HtmlElement) -> None:
 
 
 def render_print_html(
-    document: Document, styles: Styles, pages_of: Mapping[str, int] | None
+    document: Document,
+    styles: Styles,
+    pages_of: Mapping[str, int] | None,
+    profile: str = "a4",
 ) -> str:
-    """The print edition as one HTML document for WeasyPrint."""
+    """The print edition in `profile` as one HTML document for WeasyPrint."""
     env = environment(styles)
     backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
     bodies = {chapter.number: page_foot_notes(chapter.body_html) for chapter in document.chapters}
@@ -163,5 +166,10 @@ def render_print_html(
         return str(pages_of[target]) if pages_of is not None else "00"
 
     return env.get_template("print.html.j2").render(
-        doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies, toc_page=toc_page
+        doc=document,
+        meta=document.meta,
+        backlinks=backlinks,
+        bodies=bodies,
+        toc_page=toc_page,
+        profile=profile,
     )
