@@ -18,12 +18,15 @@ from pdfminer.layout import LTChar, LTCurve, LTLayoutContainer
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 
-from pipeline.build import group_by_layout
+from pipeline.build import BuildOptions, build, group_by_layout
+from pipeline.core.project import Project
 from pipeline.editions.booklet import saddle_stitch_order
 from pipeline.editions.catalog import known_editions
 from pipeline.editions.render import render_print_html
+from pipeline.editions.web import citation_places
 
 from .conftest import (
+    DATA,
     OTHER_EDITIONS,
     REPO,
     VALIDATORS,
@@ -417,3 +420,30 @@ def test_web_page_has_the_same_numbers_boxes_table_and_references(editions: Edit
     assert {a.get("href") for a in citations} == {f"#ref-{n}" for n in range(1, 20)}
     css = (editions.files["web"].parent / "style.css").read_text()
     assert "@media (prefers-color-scheme: dark)" in css and "@media print" in css
+
+
+def test_web_page_of_an_author_date_book_places_the_list_where_the_author_put_it(
+    tmp_path: Path,
+) -> None:
+    """pandoc's `<div id="refs">`, `toc-title` and the author's `css:` reach the web page too."""
+    project = Project.at(REPO, DATA / "author-date", tmp_path)
+    result = build(project, BuildOptions(("web",)), lambda _line: None)
+    page_path = result.files["web"]
+    page = html.parse(str(page_path)).getroot()
+    (holder,) = page.xpath("//*[@id='refs']")
+    assert holder.get("role") == "doc-bibliography"
+    assert holder.xpath(".//ul[contains(@class, 'author-date')]/li")
+    assert not page.xpath("//section[@id='references']")  # not a second list at the end
+    assert page.xpath("string(//h2[@id='contents-title'])") == "Table of contents"
+    assert page.xpath("//link[@href='custom.css']")
+    assert (page_path.parent / "custom.css").is_file()
+    assert (page_path.parent / "figures" / "rule.svg").is_file()  # named by custom.css
+
+
+def test_web_back_links_name_the_section_of_each_citation_even_past_html_comments() -> None:
+    document, _ = document_of(DATA / "tricky")  # its chapters keep HTML comments
+    places = citation_places(document)
+    assert places and set(places) == {
+        anchor for ref in document.references for anchor in ref.cited_by
+    }
+    assert all(place.startswith(("section ", "chapter ", "‘")) for place in places.values())

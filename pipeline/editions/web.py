@@ -22,7 +22,7 @@ from ..stages.document import Document
 from ..stages.load import Styles
 from ..stages.parse import local_path
 from .epub_render import expand_ranges
-from .render import BackLink, environment
+from .render import BackLink, environment, place_references
 
 # (file in styles/fonts, family, weight, style): what web.css's @font-face rules name.
 WEB_FONTS = (
@@ -51,6 +51,13 @@ def render_web(document: Document, styles: Styles, fonts_folder: Path) -> WebPag
     chapters = {c.number: web_body(c.body_html, c.number) for c in document.chapters}
     labels = citation_places(document)
     backlinks = {ref.number: web_backlinks(ref.cited_by, labels) for ref in document.references}
+    if document.references_in is not None:  # pandoc's `::: {#refs}`: the list goes there
+        listing = env.get_template("_references-web.html.j2").render(
+            doc=document, backlinks=backlinks
+        )
+        chapters[document.references_in] = with_references(
+            chapters[document.references_in], listing, document.meta.references_title
+        )
     page = env.get_template("web.html.j2").render(
         doc=document, meta=document.meta, bodies=chapters, backlinks=backlinks
     )
@@ -64,6 +71,10 @@ def render_web(document: Document, styles: Styles, fonts_folder: Path) -> WebPag
         files[f"fonts/{woff2}"] = subset_font((fonts_folder / name).read_bytes(), text)
     for asset in document.assets.values():
         files[local_path(asset.path)] = asset.data
+    # The author's stylesheets (book.yaml `css:`) and what they name, at their manuscript paths.
+    for sheet in document.stylesheets:
+        files[sheet.path] = sheet.text.encode("utf-8")
+        files.update({resource.path: resource.data for resource in sheet.resources})
     return WebPage(files)
 
 
@@ -106,14 +117,29 @@ def web_body(body_html: str, chapter: int) -> str:
     )
 
 
+def with_references(body_html: str, listing: str, title: str) -> str:
+    """A chapter body with the reference list in its `<div id="refs">`."""
+    root = html.fragment_fromstring(body_html, create_parent="div")
+    holder = html.fragment_fromstring(listing, create_parent="div")
+    holder.set("aria-label", title)
+    place_references(root, holder)
+    return (root.text or "") + "".join(
+        html.tostring(child, encoding="unicode", method="html") for child in root
+    )
+
+
 def citation_places(document: Document) -> Mapping[str, str]:
     """For every citing anchor, the part of the book it is in: 'section 1.2', or 'chapter 1'
-    before the first section, or an unnumbered section's title."""
+    in the chapter's title or before its first section, or an unnumbered section's title."""
     places: dict[str, str] = {}
     for chapter in document.chapters:
-        root = html.fragment_fromstring(chapter.body_html, create_parent="div")
         place = f"chapter {chapter.number}"
+        title = html.fragment_fromstring(chapter.title_html, create_parent="div")
+        places.update({cite.get("id"): place for cite in title.xpath(".//*[@id]")})
+        root = html.fragment_fromstring(chapter.body_html, create_parent="div")
         for element in root.iter():
+            if not isinstance(element.tag, str):  # a comment kept from the Markdown
+                continue
             if element.tag in {"h2", "h3", "h4"} and not _in_box(element):
                 place = _heading_place(element)
             elif element.get("id", "").startswith("cite-"):
