@@ -24,16 +24,14 @@ from ..stages.parse import local_path
 from .epub_render import expand_ranges
 from .render import BackLink, environment, place_references
 
-# (file in styles/fonts, family, weight, style): what web.css's @font-face rules name.
+# The house fonts web.css's @font-face rules name (as .woff2): body, italic, bold; headings.
 WEB_FONTS = (
-    ("GentiumBookPlus-Regular.ttf", "Gentium Book Plus", "normal", "normal"),
-    ("GentiumBookPlus-Italic.ttf", "Gentium Book Plus", "normal", "italic"),
-    ("GentiumBookPlus-Bold.ttf", "Gentium Book Plus", "bold", "normal"),
-    ("Andika-Regular.ttf", "Andika", "normal", "normal"),
-    ("Andika-Bold.ttf", "Andika", "bold", "normal"),
+    "GentiumBookPlus-Regular.ttf",
+    "GentiumBookPlus-Italic.ttf",
+    "GentiumBookPlus-Bold.ttf",
+    "Andika-Regular.ttf",
+    "Andika-Bold.ttf",
 )
-
-
 # SIL's fonts carry Graphite tables too; fontTools cannot subset them and browsers ignore them.
 GRAPHITE_TABLES = ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
 
@@ -66,7 +64,7 @@ def render_web(document: Document, styles: Styles, fonts_folder: Path) -> WebPag
         "style.css": styles.stylesheets["web.css"].encode("utf-8"),
     }
     text = cast(HtmlElement, html.document_fromstring(page)).text_content()
-    for name, *_ in WEB_FONTS:
+    for name in WEB_FONTS:
         woff2 = Path(name).with_suffix(".woff2").name
         files[f"fonts/{woff2}"] = subset_font((fonts_folder / name).read_bytes(), text)
     for asset in document.assets.values():
