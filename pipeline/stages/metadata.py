@@ -71,6 +71,8 @@ class BookMeta:
     toc_title: str = "Contents"
     warnings: tuple[Problem, ...] = ()
     proof: ProofSettings = ProofSettings()
+    editions: tuple[str, ...] = ()  # as listed in book.yaml; checked against the catalogue
+    editions_line: int | None = None
 
     @property
     def full_title(self) -> str:
@@ -252,6 +254,7 @@ FIELDS: Mapping[str, _Field] = {
     "toc-title": _Field(_text),
     "subject": _Field(_text_list),
     "cover-image": _Field(_text),
+    "editions": _Field(_text_list),
 }
 # pandoc's names for the same things: either spelling works, never both.
 ALIASES = {
@@ -430,6 +433,8 @@ def _book_meta(
             ignore=tuple(values.get("lint", {}).get("ignore", ())),
             sentence_words=values.get("lint", {}).get("sentence-words"),
         ),
+        editions=values.get("editions", ()),
+        editions_line=lines.get("editions"),
     )
 
 
