@@ -13,14 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import Location, Problem
+from . import tex
+from .chapters import Part
 
-XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box"}
-LABEL_EXAMPLES = {
-    "box": "box:key-points",
-    "tbl": "tbl:compare",
-    "fig": "fig:trends",
-    "sec": "sec:intro",
-}
+XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
+# pandoc-crossref writes `@fig:x`, Quarto `@fig-x`; both name the element id `fig-x`.
+XREF_LABEL = re.compile(rf"^(?P<kind>{'|'.join(XREF_KINDS)})[:-][\w-]*\w$")
 BOX_KINDS = {"key-points": "Key points", "summary": "Summary", "note": "Note", "warning": "Warning"}
 # Quarto users write callouts; they map onto our four boxes.
 BOX_ALIASES = {
@@ -53,7 +51,9 @@ _CITE_ITEM = re.compile(
 )
 # Not an image, not a link's text, not a reference link's label; "[@a][@b]" is two citations.
 _BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?!\(|\{|\[(?!@))")
-_BARE_XREF = re.compile(r"(?<![\w@.\[])@(?P<label>(?:tbl|fig|sec|box):[A-Za-z0-9_-]*[A-Za-z0-9])")
+_BARE_XREF = re.compile(
+    rf"(?<![\w@.\[])@(?P<label>(?:{'|'.join(XREF_KINDS)})[:-][A-Za-z0-9_-]*[A-Za-z0-9])"
+)
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _COMMENT = re.compile(r"<!--.*?-->")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -171,6 +171,7 @@ class HeadingDef:
     numbered: bool
     in_box: bool
     location: Location
+    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class Prepared:
     headings: tuple[HeadingDef, ...]
     links: tuple[FragmentLink, ...]
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def placeholder(kind: str, index: int, tag: str = "span", block: bool = False) -> str:
@@ -196,7 +198,8 @@ def placeholder(kind: str, index: int, tag: str = "span", block: bool = False) -
 
 
 def element_id(label: str) -> str:
-    """`tbl:compare` -> `tbl-compare`: colons are awkward in ids (NCX needs XML names)."""
+    """`tbl:compare` -> `tbl-compare`: colons are awkward in ids (NCX needs XML names), and
+    so pandoc-crossref's `@tbl:compare` and Quarto's `@tbl-compare` name the same thing."""
     return label.replace(":", "-")
 
 
@@ -227,6 +230,7 @@ class _Reader:
     """Mutable state of one pass over one chapter; only `prepare` sees it."""
 
     path: str
+    heading_shift: int = 0
     out: list[str] = field(default_factory=list)
     out_lines: list[int] = field(default_factory=list)  # source line of each output line
     citations: list[CitationUse] = field(default_factory=list)
@@ -237,6 +241,7 @@ class _Reader:
     headings: list[HeadingDef] = field(default_factory=list)
     links: list[FragmentLink] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     open_boxes: list[Location] = field(default_factory=list)
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
@@ -247,6 +252,9 @@ class _Reader:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.at(line), message))
 
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Problem(self.at(line), message))
+
     def emit(self, line: int, *texts: str) -> None:
         self.out.extend(texts)
         self.out_lines.extend([line] * len(texts))
@@ -254,11 +262,22 @@ class _Reader:
 
 def prepare(text: str, path: str) -> Prepared:
     """Find the dialect's constructs in a chapter and replace them with placeholders."""
-    reader = _Reader(path)
+    lines = tuple(text.splitlines())
+    return prepare_part(Part(lines, tuple(range(1, len(lines) + 1)), None, 1, None, 0), path)
+
+
+def prepare_part(part: Part, path: str) -> Prepared:
+    """`prepare` for one chapter cut from a file; a title not written as a heading comes first."""
+    reader = _Reader(path, heading_shift=part.heading_shift)
+    if part.title is not None:
+        heading = _HEADING.match(f"# {part.title}")
+        assert heading is not None
+        reader.emit(part.title_line, _read_heading(reader, heading, part.title_line, shift=0), "")
     fence: str | None = None
+    tex_environment: str | None = None
     in_comment = False
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
+    lines = part.lines
+    for index, (number, line) in enumerate(zip(part.numbers, lines, strict=True)):
         fence_match = _FENCE.match(line)
         if in_comment:
             reader.emit(number, line)
@@ -270,13 +289,22 @@ def prepare(text: str, path: str) -> Prepared:
             if closing[:1] == fence[0] and len(closing) >= len(fence):
                 fence = None
             continue
+        if tex_environment is not None:
+            if tex.ends_environment(line, tex_environment):
+                tex_environment = None
+            continue
         if fence_match:
             fence = fence_match.group(1)
             reader.emit(number, line)
             continue
+        if _read_raw_tex(reader, line, number):
+            tex_environment = tex.environment(line)
+            if tex_environment and tex.ends_environment(line, tex_environment):
+                tex_environment = None
+            continue
         if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
             in_comment = True
-        _read_line(reader, line, number, lines[number] if number < len(lines) else "")
+        _read_line(reader, line, number, lines[index + 1] if index + 1 < len(lines) else "")
     for label, where in reader.note_refs.items():
         if label not in reader.note_defs:
             reader.problems.append(
@@ -304,7 +332,31 @@ def prepare(text: str, path: str) -> Prepared:
         headings=tuple(reader.headings),
         links=tuple(reader.links),
         problems=tuple(reader.problems),
+        warnings=tuple(reader.warnings),
     )
+
+
+def _read_raw_tex(reader: _Reader, line: str, number: int) -> bool:
+    """A line of raw TeX: a page break in print, anything else dropped; True if it was one."""
+    command = tex.page_break(line)
+    if command:
+        reader.warn(
+            number,
+            f"raw LaTeX '\\{command}' becomes a page break in print and is left out of the "
+            "EPUB (reflowing text has no pages)",
+        )
+        reader.emit(number, "", tex.PAGE_BREAK_HTML, "")
+        return True
+    environment = tex.environment(line)
+    if environment or tex.is_command_line(line):
+        what = f"environment '{environment}'" if environment else f"'{line.strip()}'"
+        reader.warn(
+            number,
+            f"raw LaTeX {what} is left out: only a LaTeX PDF could show it; "
+            "write it in Markdown or remove it",
+        )
+        return True
+    return False
 
 
 def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
@@ -396,7 +448,7 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
             for m in items
             if m
         ]
-        is_xref = [":" in i.key and i.key.split(":")[0] in XREF_KINDS for i in parsed]
+        is_xref = [bool(XREF_LABEL.match(i.key)) for i in parsed]
         if all(is_xref):
             return ", ".join(_xref(reader, item.key, match.group(0), number) for item in parsed)
         if any(is_xref):
@@ -426,19 +478,6 @@ def _xref(reader: _Reader, label: str, source: str, number: int) -> str:
     return placeholder("xref", index)
 
 
-def _label(reader: _Reader, attrs: Attributes, kind: str, number: int) -> str | None:
-    """The `#kind:name` label of a construct; another prefix is reported and dropped."""
-    label = attrs.id
-    if label is None or label.startswith(f"{kind}:"):
-        return label
-    reader.problem(
-        number,
-        f"{XREF_KINDS[kind]} label '#{label}' must start with '{kind}:' "
-        f"(e.g. #{LABEL_EXAMPLES[kind]}) so '@{kind}:…' can refer to it",
-    )
-    return None
-
-
 def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     attrs_text = div.group("attrs")
     if not attrs_text:
@@ -461,7 +500,7 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
             number, f"unknown box {attrs_text}; use one of {', '.join('.' + k for k in BOX_KINDS)}"
         )
         kinds = ["note"]
-    label = _label(reader, attrs, "box", number)
+    label = attrs.id
     # The title is read like text, so a citation or a cross-reference in it works too.
     title = _replace_inline(reader, attrs.get("title") or BOX_KINDS[kinds[0]], number)
     reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number)))
@@ -490,7 +529,7 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
     assert start is not None
     table_line = reader.out_lines[start]
     attrs = parse_attributes(caption.group("attrs"))
-    label = _label(reader, attrs, "tbl", number)
+    label = attrs.id
     reader.tables.append(TableDef(label, "row-headers" in attrs.classes, reader.at(number)))
     first_new = len(reader.citations)
     text = _replace_inline(reader, caption.group("text"), number)
@@ -513,7 +552,7 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
 
 def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
     attrs = parse_attributes(figure.group("attrs"))
-    label = _label(reader, attrs, "fig", number)
+    label = attrs.id
     caption = figure.group("caption").strip()
     alt = (attrs.get("alt") or attrs.get("fig-alt") or _plain(caption)).strip()
     if not caption:
@@ -562,19 +601,31 @@ def _setext_heading(reader: _Reader, line: str, number: int) -> bool:
     return True
 
 
-def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
+def _read_heading(
+    reader: _Reader, heading: re.Match[str], number: int, shift: int | None = None
+) -> str:
     """Record a heading; tag it so the document stage finds this very heading in the HTML."""
-    level = len(heading.group("hashes"))
+    level = min(
+        len(heading.group("hashes")) + (reader.heading_shift if shift is None else shift), 6
+    )
     attrs = parse_attributes(heading.group("attrs"))
-    label = _label(reader, attrs, "sec", number)
+    label = attrs.id
     unnumbered = "unnumbered" in attrs.classes
     text = heading.group("text").strip()
     reader.headings.append(
-        HeadingDef(level, text, label, not unnumbered, bool(reader.open_boxes), reader.at(number))
+        HeadingDef(
+            level,
+            text,
+            label,
+            not unnumbered,
+            bool(reader.open_boxes),
+            reader.at(number),
+            listed="unlisted" not in attrs.classes,
+        )
     )
     parts = [f"#{element_id(label)}"] if label else []
     parts += [f".{c}" for c in attrs.classes]
     parts.append(f'data-h="{len(reader.headings) - 1}"')
     # Python-Markdown strips trailing hashes even without a space; "C#" keeps its # escaped.
     shown = text[:-1] + "\\#" if text.endswith("#") else text
-    return f"{heading.group('hashes')} {shown} {{: {' '.join(parts)} }}"
+    return f"{'#' * level} {shown} {{: {' '.join(parts)} }}"

@@ -12,8 +12,10 @@ from lxml import etree, html
 from lxml.html import HtmlElement
 
 from ..core.errors import Location, Problem, raise_if_any
+from ..dialect.identifiers import auto_identifier, explicit_identifiers, unique_identifier
+from ..dialect.prepass import element_id
 from .load import Asset, BibEntry, Manuscript
-from .metadata import BookMeta, slugify
+from .metadata import BookMeta
 from .number import CitedItem, Numbering, Target
 from .parse import ParsedChapter, local_path
 from .references import format_entries
@@ -58,6 +60,8 @@ class Chapter:
     element_id: str
     body_html: str
     path: str
+    title_id: str = ""
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,12 @@ def build_document(
 ) -> Document:
     """Resolve every placeholder with its number and collect the contents and references."""
     problems: list[Problem] = []
-    built = [_build_chapter(chapter, numbering, problems) for chapter in chapters]
+    # One namespace for the book, as pandoc has for its one document: ids written by the
+    # author first, then automatic ones in reading order, repeats numbered -1, -2…
+    used_ids = {f"chapter-{chapter.number}" for chapter in chapters} | {"references"}
+    for chapter in chapters:
+        used_ids |= explicit_identifiers(chapter.html)
+    built = [_build_chapter(chapter, numbering, used_ids, problems) for chapter in chapters]
     entries: Sequence[BibEntry] = [manuscript.bibliography[k] for k in numbering.reference_order]
     formatted = format_entries(manuscript.style_xml, entries)
     problems += formatted.errors
@@ -110,6 +119,7 @@ def build_document(
     if references:
         toc.append(TocEntry(1, None, "References", "references"))
     warnings = [
+        *(warning for chapter in chapters for warning in chapter.warnings),
         *formatted.warnings,
         *(
             Problem(
@@ -131,7 +141,7 @@ def build_document(
 
 
 def _build_chapter(
-    parsed: ParsedChapter, numbering: Numbering, problems: list[Problem]
+    parsed: ParsedChapter, numbering: Numbering, used_ids: set[str], problems: list[Problem]
 ) -> tuple[TocEntry, Chapter]:
     root = html.fragment_fromstring(parsed.html, create_parent="div")
     n = parsed.number
@@ -151,13 +161,12 @@ def _build_chapter(
         else:
             _replace(element, _xref(numbering.xrefs[(n, index)]))
     chapter_id = f"chapter-{n}"
-    title = next(h for h in root.iter("h1") if h.get("data-h") is not None)
-    title_html, title_text = _inner_html(title), parsed.title
-    title.getparent().remove(title)
     sections: list[TocEntry] = []
-    used_ids = {chapter_id}
     for heading in root.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
         sections += _number_heading(heading, parsed, numbering, used_ids)
+    title = root.xpath(".//h1[@data-title]")[0]
+    title_html, title_text, title_id = _inner_html(title), parsed.title, title.get("id")
+    title.getparent().remove(title)
     for th in root.iterfind(".//thead/tr/th"):
         th.set("scope", "col")
     _normalise_footnotes(root, n)
@@ -165,7 +174,14 @@ def _build_chapter(
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
     return toc, Chapter(
-        n, title_text, title_html, chapter_id, (root.text or "") + body, parsed.path
+        n,
+        title_text,
+        title_html,
+        chapter_id,
+        (root.text or "") + body,
+        parsed.path,
+        title_id,
+        parsed.lang,
     )
 
 
@@ -184,17 +200,13 @@ def _number_heading(
     """
     tag = heading.attrib.pop("data-h", None)
     if not heading.get("id"):
-        slug = slugify(heading.text_content(), fallback=f"section-{len(used_ids)}")
-        base = candidate = f"c{parsed.number}-{slug}"
-        suffix = 1
-        while candidate in used_ids:
-            suffix += 1
-            candidate = f"{base}-{suffix}"
-        heading.set("id", candidate)
-    used_ids.add(heading.get("id"))
+        heading.set("id", unique_identifier(auto_identifier(_heading_text(heading)), used_ids))
     if tag is None:
         return []
     index = int(tag)
+    if index == 0:
+        heading.set("data-title", "")
+        return []
     source = parsed.found.headings[index]
     number = numbering.sections[(parsed.number, index)]
     if number:
@@ -203,9 +215,19 @@ def _number_heading(
         label.tail = " " + (heading.text or "")
         heading.text = None
         heading.insert(0, label)
-    if source.level == 2 and not source.in_box:
+    if source.level == 2 and not source.in_box and source.listed:
         return [TocEntry(2, number, parsed.heading_titles[index], heading.get("id"))]
     return []
+
+
+def _heading_text(heading: HtmlElement) -> str:
+    """A heading's words as pandoc reads them for its id: without note calls."""
+    text = heading.text or ""
+    for child in heading:
+        if child.tag != "sup" or "footnote-ref" not in (child.get("class") or ""):
+            text += child.text_content()
+        text += child.tail or ""
+    return text
 
 
 def citation_group(items: tuple[CitedItem, ...]) -> HtmlElement:
@@ -289,7 +311,12 @@ def _make_box(
     element: HtmlElement, parsed: ParsedChapter, index: int, target: Target | None
 ) -> None:
     box = parsed.found.boxes[index]
-    box_id = target.element_id if target else f"c{parsed.number}-box-{index + 1}"
+    if target:
+        box_id = target.element_id
+    elif box.label:
+        box_id = element_id(box.label)
+    else:
+        box_id = f"c{parsed.number}-box-{index + 1}"
     for name in ("data-pp", "data-i"):
         del element.attrib[name]
     element.set("class", f"box {box.kind}")

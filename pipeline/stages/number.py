@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..core.errors import Location, Problem, raise_if_any
-from ..dialect.prepass import XREF_KINDS, HeadingDef, element_id
+from ..dialect.prepass import XREF_KINDS, XREF_LABEL, HeadingDef, element_id
 from .load import BibEntry
 from .parse import ParsedChapter
 
@@ -99,8 +99,9 @@ def number_book(
     def define(label: str | None, target: Target, where: Location) -> None:
         if label is None:
             return
-        if label in defined_at:
-            first = defined_at[label]
+        key = element_id(label)  # '#tbl:x' and '#tbl-x' are one label, as in the HTML
+        if key in defined_at:
+            first = defined_at[key]
             place = f"line {first.line}" if first.path == where.path else str(first)
             problems.append(
                 Problem(
@@ -110,8 +111,8 @@ def number_book(
                 )
             )
             return
-        defined_at[label] = where
-        targets[label] = target
+        defined_at[key] = where
+        targets[key] = target
 
     table_count = figure_count = box_count = 0
     for chapter in chapters:
@@ -133,8 +134,8 @@ def number_book(
             figures[(chapter.number, index)] = target
             define(figure.label, target, figure.location)
         for index, box in enumerate(chapter.found.boxes):
-            # Like Quarto's callouts, only labelled boxes are numbered: "Box 1".
-            if box.label is None:
+            # Like Quarto's callouts, only boxes labelled as such are numbered: "Box 1".
+            if box.label is None or not box.label.startswith(("box:", "box-")):
                 boxes[(chapter.number, index)] = None
                 continue
             box_count += 1
@@ -162,8 +163,8 @@ def number_book(
     xrefs: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
         for xref in chapter.found.xrefs:
-            if xref.label in targets:
-                xrefs[(chapter.number, xref.index)] = targets[xref.label]
+            if element_id(xref.label) in targets:
+                xrefs[(chapter.number, xref.index)] = targets[element_id(xref.label)]
             else:
                 problems.append(_unknown_label(xref.label, xref.location, targets))
     raise_if_any(problems)
@@ -231,8 +232,12 @@ def _unknown_key(
 
 
 def _unknown_label(label: str, where: Location, targets: Mapping[str, Target]) -> Problem:
-    kind = label.split(":")[0]
-    same_kind = [t for t in targets if t.startswith(f"{kind}:")]
+    match = XREF_LABEL.match(label)
+    kind = match.group("kind") if match else label.split(":")[0]
+    separator = label[len(kind)]
+    same_kind = [
+        f"{kind}{separator}{t[len(kind) + 1 :]}" for t in targets if t.startswith(f"{kind}-")
+    ]
     close = difflib.get_close_matches(label, same_kind, n=3)
     if close:
         hint = f"did you mean {', '.join(repr(c) for c in close)}?"

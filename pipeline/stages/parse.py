@@ -10,7 +10,8 @@ import markdown
 from lxml import html
 
 from ..core.errors import Location, Problem
-from ..dialect.prepass import Prepared, prepare
+from ..dialect.chapters import ChapterFile, Part, split_chapters
+from ..dialect.prepass import Prepared, prepare_part
 from .load import ChapterSource
 
 # smarty's defaults are HTML entities (&ldquo;), which are not XML; EPUB needs the characters.
@@ -50,6 +51,8 @@ class ParsedChapter:
     images: tuple[ImageUse, ...]
     box_titles: tuple[str, ...]
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
+    lang: str | None = None
 
 
 def markdown_to_html(text: str) -> str:
@@ -85,9 +88,35 @@ def plain_text(inline_html: str) -> str:
     return " ".join(str(text).split())
 
 
+def parse_book(sources: tuple[ChapterSource, ...]) -> tuple[ParsedChapter, ...]:
+    """Every chapter of every file, numbered in reading order (a file may hold several)."""
+    chapters: list[ParsedChapter] = []
+    for source in sources:
+        found = split_chapters(source.text, source.path)
+        for index, part in enumerate(found.parts):
+            chapter = parse_part(source, part, len(chapters) + 1)
+            chapters.append(_with_file_notes(chapter, found) if index == 0 else chapter)
+    return tuple(chapters)
+
+
 def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
+    """A file's first chapter as chapter `number` (most files hold one)."""
+    found = split_chapters(source.text, source.path)
+    return _with_file_notes(parse_part(source, found.parts[0], number), found)
+
+
+def _with_file_notes(chapter: ParsedChapter, found: ChapterFile) -> ParsedChapter:
+    """What the file's front matter said, reported once, with its first chapter."""
+    return replace(
+        chapter,
+        problems=found.problems + chapter.problems,
+        warnings=found.warnings + chapter.warnings,
+    )
+
+
+def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
     """Parse one chapter; problems are returned, not raised, so all chapters report together."""
-    prepared = prepare(source.text, source.path)
+    prepared = prepare_part(part, source.path)
     root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
     rendered = _restore_literal_placeholders(root, prepared)
@@ -96,7 +125,7 @@ def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
             html.fragment_fromstring(title or " ", create_parent="p"), prepared
         )
     images, image_problems = _images(root, prepared, source)
-    title, title_problems = _chapter_title(prepared, source)
+    title = _chapter_title(prepared)
     body = (root.text or "") + "".join(
         html.tostring(child, encoding="unicode", method="html") for child in root
     )
@@ -113,7 +142,9 @@ def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
         heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
         images=images,
         box_titles=box_titles,
-        problems=prepared.problems + title_problems + image_problems,
+        problems=prepared.problems + image_problems,
+        warnings=prepared.warnings,
+        lang=part.lang,
     )
 
 
@@ -185,30 +216,7 @@ def _line_naming(text: str, source: ChapterSource) -> Location:
     return Location(source.path)
 
 
-def _chapter_title(prepared: Prepared, source: ChapterSource) -> tuple[str, tuple[Problem, ...]]:
-    """The one `# Title` a chapter starts with."""
-    titles = [h for h in prepared.headings if h.level == 1]
-    first_line = next((i for i, line in enumerate(source.text.splitlines(), 1) if line.strip()), 1)
-    if not titles:
-        return "", (
-            Problem(
-                Location(source.path, first_line),
-                "a chapter starts with its title as '# Title'; none found",
-            ),
-        )
-    problems = tuple(
-        Problem(
-            extra.location,
-            f"second '# ' title in one chapter ('{extra.text}'); use "
-            "'## ' for a section, or start a new chapter file",
-        )
-        for extra in titles[1:]
-    )
-    if titles[0].location.line != first_line:
-        problems += (
-            Problem(
-                Location(source.path, first_line),
-                "a chapter starts with its title as '# Title'; move the title to the top",
-            ),
-        )
-    return plain_text(inline_markdown(titles[0].text)), problems
+def _chapter_title(prepared: Prepared) -> str:
+    """The `# Title` the chapter starts with (the dialect writes one when the file has none)."""
+    first = prepared.headings[0]
+    return plain_text(inline_markdown(first.text))
