@@ -40,10 +40,10 @@ def test_boxes_nest_and_take_title_label_and_quarto_names() -> None:
 
 
 def test_box_problems_are_reported_with_their_lines() -> None:
-    found = prepare("# T\n\n::: {.sidebar}\nx\n:::\n\n:::\n\n::: note\nopen\n", "ch.md")
+    found = prepare("# T\n\n::: {.key-point}\nx\n:::\n\n:::\n\n::: note\nopen\n", "ch.md")
     messages = [(p.location.line, p.message.split(";")[0]) for p in found.problems]
     assert messages == [
-        (3, "unknown box {.sidebar}"),
+        (3, "unknown box '.key-point'"),
         (7, "':::' closes no box"),
         (9, "box opened with ':::' is never closed"),
     ]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import Location, Problem
-from . import tex
+from . import divs, tex
 from .chapters import Part
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
@@ -140,6 +140,7 @@ class BoxDef:
     title: str
     label: str | None
     location: Location
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ class _Reader:
     links: list[FragmentLink] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    open_boxes: list[Location] = field(default_factory=list)
+    open_divs: list[tuple[Location, str]] = field(default_factory=list)  # where, closing tag
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
 
@@ -314,7 +315,7 @@ def prepare_part(part: Part, path: str) -> Prepared:
                     f"'[^{label}]: …' (after the paragraph is fine)",
                 )
             )
-    for opened in reader.open_boxes:
+    for opened, _ in reader.open_divs:
         reader.problems.append(
             Problem(
                 opened,
@@ -481,13 +482,13 @@ def _xref(reader: _Reader, label: str, source: str, number: int) -> str:
 def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     attrs_text = div.group("attrs")
     if not attrs_text:
-        if not reader.open_boxes:
+        if not reader.open_divs:
             reader.problem(
                 number, "':::' closes no box; remove it or open the box with '::: {.key-points}'"
             )
             return
-        reader.open_boxes.pop()
-        reader.emit(number, "", "</aside>", "")
+        _, tag = reader.open_divs.pop()
+        reader.emit(number, "", f"</{tag}>", "")
         return
     attrs = (
         parse_attributes(attrs_text)
@@ -496,16 +497,31 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     )
     kinds = [BOX_ALIASES.get(c, c) for c in attrs.classes if BOX_ALIASES.get(c, c) in BOX_KINDS]
     if not kinds:
-        reader.problem(
-            number, f"unknown box {attrs_text}; use one of {', '.join('.' + k for k in BOX_KINDS)}"
-        )
-        kinds = ["note"]
+        _read_plain_div(reader, attrs, number)
+        return
     label = attrs.id
     # The title is read like text, so a citation or a cross-reference in it works too.
     title = _replace_inline(reader, attrs.get("title") or BOX_KINDS[kinds[0]], number)
-    reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number)))
-    reader.open_boxes.append(reader.at(number))
+    reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number), attrs.get("lang")))
+    reader.open_divs.append((reader.at(number), "aside"))
     reader.emit(number, "", placeholder("box", len(reader.boxes) - 1, "aside", block=True), "")
+
+
+def _read_plain_div(reader: _Reader, attrs: Attributes, number: int) -> None:
+    """A div of the author's own classes: kept as <div>, unless a class is a box misspelt."""
+    known = (*BOX_KINDS, *BOX_ALIASES)
+    for name in attrs.classes:
+        meant = divs.likely_typo(name, known)
+        if meant:
+            reader.problem(
+                number,
+                f"unknown box '.{name}'; did you mean '.{meant}'? (a class of your own "
+                "is fine when it is not this close to a box name)",
+            )
+    pairs = tuple((k, v) for k, v in attrs.pairs)
+    markup = divs.attribute_text(element_id(attrs.id) if attrs.id else None, attrs.classes, pairs)
+    reader.open_divs.append((reader.at(number), "div"))
+    reader.emit(number, "", f'<div {markup} markdown="1">'.replace("<div  ", "<div "), "")
 
 
 def _table_above(out: list[str]) -> int | None:
@@ -618,7 +634,7 @@ def _read_heading(
             text,
             label,
             not unnumbered,
-            bool(reader.open_boxes),
+            any(tag == "aside" for _, tag in reader.open_divs),
             reader.at(number),
             listed="unlisted" not in attrs.classes,
         )

@@ -292,6 +292,8 @@ def _epub_semantics(body: HtmlElement, file_name: str, files: Mapping[str, str])
     """Noterefs for citations and notes, and every #fragment link pointed at its file."""
     _expand_ranges(body)
     _pop_up_notes(body)
+    for page_break in body.xpath(".//div[@class='page-break']"):
+        page_break.drop_tree()  # a reflowing text has no pages to break
     for element in body.xpath(".//*[@lang]"):
         element.set("xml:lang", element.get("lang"))  # XHTML: both, and the same
     for link in body.iter("a"):

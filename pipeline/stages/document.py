@@ -321,6 +321,8 @@ def _make_box(
         del element.attrib[name]
     element.set("class", f"box {box.kind}")
     element.set("id", box_id)
+    if box.lang:
+        element.set("lang", box.lang)
     element.set("aria-labelledby", f"{box_id}-title")
     title = html.fragment_fromstring(parsed.box_titles[index], create_parent="p")
     title.set("class", "box-title")

@@ -11,6 +11,7 @@ from lxml import html
 
 from ..core.errors import Location, Problem
 from ..dialect.chapters import ChapterFile, Part, split_chapters
+from ..dialect.inline import BracketedSpans
 from ..dialect.prepass import Prepared, prepare_part
 from .load import ChapterSource
 
@@ -66,8 +67,15 @@ def markdown_to_html(text: str) -> str:
             "sane_lists",
             "smarty",
             "footnotes",
+            # pandoc's ^superscript^, ~subscript~ and ~~strikeout~~: pymdown-extensions reads
+            # them as pandoc does (no unescaped spaces inside); its ^^insert^^ is not pandoc's.
+            "pymdownx.caret",
+            "pymdownx.tilde",
+            BracketedSpans(),
         ],
         extension_configs={
+            "pymdownx.caret": {"insert": False},
+            "pymdownx.tilde": {"smart_delete": False},
             "smarty": {"substitutions": SMARTY_CHARACTERS},
             # U+FE0E asks for the text arrow: some readers draw a colour emoji otherwise.
             "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "BACKLINK_TITLE": ""},
