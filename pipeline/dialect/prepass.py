@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..core.errors import Location, Problem
 from . import divs, tex
 from .chapters import Part
+from .lists import normalise_lists
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
 # pandoc-crossref writes `@fig:x`, Quarto `@fig-x`; both name the element id `fig-x`.
@@ -277,8 +278,8 @@ def prepare_part(part: Part, path: str) -> Prepared:
     fence: str | None = None
     tex_environment: str | None = None
     in_comment = False
-    lines = part.lines
-    for index, (number, line) in enumerate(zip(part.numbers, lines, strict=True)):
+    lines, numbers = normalise_lists(part.lines, part.numbers)
+    for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
         fence_match = _FENCE.match(line)
         if in_comment:
             reader.emit(number, line)

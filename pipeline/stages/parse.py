@@ -12,6 +12,7 @@ from lxml import html
 from ..core.errors import Location, Problem
 from ..dialect.chapters import ChapterFile, Part, split_chapters
 from ..dialect.inline import BracketedSpans
+from ..dialect.lists import LIST_SEPARATOR
 from ..dialect.prepass import Prepared, prepare_part
 from .load import ChapterSource
 
@@ -70,11 +71,15 @@ def markdown_to_html(text: str) -> str:
             # pandoc's ^superscript^, ~subscript~ and ~~strikeout~~: pymdown-extensions reads
             # them as pandoc does (no unescaped spaces inside); its ^^insert^^ is not pandoc's.
             "pymdownx.caret",
+            # Fenced code as pandoc reads it, also inside list items and block quotes.
+            "pymdownx.superfences",
             "pymdownx.tilde",
             BracketedSpans(),
         ],
         extension_configs={
             "pymdownx.caret": {"insert": False},
+            # Plain <pre><code>: no colours forced on a reader's night mode, no Pygments.
+            "pymdownx.highlight": {"use_pygments": False},
             "pymdownx.tilde": {"smart_delete": False},
             "smarty": {"substitutions": SMARTY_CHARACTERS},
             # U+FE0E asks for the text arrow: some readers draw a colour emoji otherwise.
@@ -126,6 +131,7 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
     """Parse one chapter; problems are returned, not raised, so all chapters report together."""
     prepared = prepare_part(part, source.path)
     root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
+    _list_styles(root)
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
     rendered = _restore_literal_placeholders(root, prepared)
     for title in box_titles:
@@ -154,6 +160,19 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
         warnings=prepared.warnings,
         lang=part.lang,
     )
+
+
+def _list_styles(root: html.HtmlElement) -> None:
+    """pandoc's `a)`, `iv.` lists: the dialect marked each item; the list gets `type`."""
+    for mark in root.xpath(".//span[@data-ol-type]"):
+        item = next(mark.iterancestors("li"), None)
+        listing = item.getparent() if item is not None else None
+        if listing is not None and listing.tag == "ol":
+            listing.set("type", mark.get("data-ol-type"))
+        mark.drop_tree()
+    for comment in root.xpath(".//comment()"):
+        if comment.text == LIST_SEPARATOR:
+            comment.drop_tree()
 
 
 def _restore_literal_placeholders(
