@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import Location, Problem
-from . import divs, tex
+from . import divs, math, tex
 from .chapters import Part
+from .joins import closing_bracket, join_open_constructs
 from .lists import normalise_lists
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
@@ -79,6 +80,10 @@ _ATTR = re.compile(
     r"""|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))"""
     r"""|(?P<dash>-)(?=\s|$)"""
 )
+_DEFINITION_MARKER = re.compile(r"^( {0,3})[~:](?:\t| {1,3})(?=\S)")
+_RAW_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{=(?P<format>[\w-]+)\}\s*$")
+_RAW_INLINE = re.compile(r"^\{=(?P<format>[\w-]+)\}")
+_LINE_BLOCK = re.compile(r"^\|(?: (?P<text>.*)|$)")
 _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
 
 
@@ -177,6 +182,15 @@ class HeadingDef:
 
 
 @dataclass(frozen=True)
+class MathDef:
+    """A TeX formula, already MathML; `display` for `$$…$$`."""
+
+    mathml: str
+    display: bool
+    location: Location
+
+
+@dataclass(frozen=True)
 class Prepared:
     """The chapter text with placeholders, and everything found in it, in reading order."""
 
@@ -190,6 +204,7 @@ class Prepared:
     links: tuple[FragmentLink, ...]
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...] = ()
+    maths: tuple[MathDef, ...] = ()
 
 
 def placeholder(kind: str, index: int, tag: str = "span", block: bool = False) -> str:
@@ -245,6 +260,9 @@ class _Reader:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     open_divs: list[tuple[Location, str]] = field(default_factory=list)  # where, closing tag
+    maths: list[MathDef] = field(default_factory=list)
+    inline_notes: list[tuple[int, str, str]] = field(default_factory=list)  # line, label, text
+    in_line_block: bool = False
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
 
@@ -276,9 +294,10 @@ def prepare_part(part: Part, path: str) -> Prepared:
         assert heading is not None
         reader.emit(part.title_line, _read_heading(reader, heading, part.title_line, shift=0), "")
     fence: str | None = None
+    raw_format: str | None = None  # inside ```{=format}
     tex_environment: str | None = None
     in_comment = False
-    lines, numbers = normalise_lists(part.lines, part.numbers)
+    lines, numbers = join_open_constructs(*normalise_lists(part.lines, part.numbers))
     for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
         fence_match = _FENCE.match(line)
         if in_comment:
@@ -286,10 +305,18 @@ def prepare_part(part: Part, path: str) -> Prepared:
             in_comment = "-->" not in line
             continue
         if fence is not None:
-            reader.emit(number, line)
             closing = fence_match.group(1) if fence_match else ""
-            if closing[:1] == fence[0] and len(closing) >= len(fence):
-                fence = None
+            closes = (
+                closing[:1] == fence[0]
+                and len(closing) >= len(fence)
+                and not line.strip(fence[0] + " ")
+            )
+            if raw_format is None:
+                reader.emit(number, line)
+            elif raw_format == "html":
+                _read_raw_html_line(reader, "" if closes else line, number)
+            if closes:
+                fence = raw_format = None
             continue
         if tex_environment is not None:
             if tex.ends_environment(line, tex_environment):
@@ -297,7 +324,9 @@ def prepare_part(part: Part, path: str) -> Prepared:
             continue
         if fence_match:
             fence = fence_match.group(1)
-            reader.emit(number, line)
+            raw_format = _raw_block(reader, line, number)
+            if raw_format is None:
+                reader.emit(number, line)
             continue
         if _read_raw_tex(reader, line, number):
             tex_environment = tex.environment(line)
@@ -306,7 +335,15 @@ def prepare_part(part: Part, path: str) -> Prepared:
             continue
         if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
             in_comment = True
-        _read_line(reader, line, number, lines[index + 1] if index + 1 < len(lines) else "")
+        next_line = lines[index + 1] if index + 1 < len(lines) else ""
+        if _read_line_block(reader, line, number, next_line):
+            continue
+        _read_line(reader, line, number, next_line)
+    if reader.in_line_block:
+        _end_line_block(reader, numbers[-1])
+    for note_number, label, text in reader.inline_notes:
+        reader.emit(note_number, "")
+        _read_line(reader, f"[^{label}]: {' '.join(text.split())}", note_number, "")
     for label, where in reader.note_refs.items():
         if label not in reader.note_defs:
             reader.problems.append(
@@ -335,7 +372,100 @@ def prepare_part(part: Part, path: str) -> Prepared:
         links=tuple(reader.links),
         problems=tuple(reader.problems),
         warnings=tuple(reader.warnings),
+        maths=tuple(reader.maths),
     )
+
+
+def _raw_block(reader: _Reader, line: str, number: int) -> str | None:
+    """The format of a ```{=format} block: html passes (checked), others are dropped."""
+    match = _RAW_FENCE.match(line)
+    if not match:
+        return None
+    raw_format = match.group("format").lower()
+    if raw_format == "html":
+        reader.emit(number, "")
+    else:
+        reader.warn(
+            number,
+            f"raw {raw_format} block is left out: it only means something in a "
+            f"{raw_format} output; write it in Markdown or as a {{=html}} block",
+        )
+    return raw_format
+
+
+def _read_raw_html_line(reader: _Reader, line: str, number: int) -> None:
+    """A line of a ```{=html} block: passed through, under the same rules as raw HTML."""
+    forbidden = _FORBIDDEN.search(line)
+    if forbidden:
+        _refuse(reader, forbidden, number)
+        return
+    reader.emit(number, line)
+
+
+def _refuse(reader: _Reader, forbidden: re.Match[str], number: int) -> None:
+    reader.problem(
+        number,
+        f"raw <{forbidden.group(1).lower()}> is not allowed in a "
+        "manuscript (it is unsafe or breaks the EPUB); remove it and use Markdown",
+    )
+
+
+def _read_line_block(reader: _Reader, line: str, number: int, next_line: str) -> bool:
+    """pandoc's line blocks (`| ` lines, for verse and addresses): line breaks kept."""
+    match = _LINE_BLOCK.match(line)
+    if reader.in_line_block:
+        if not line.strip():
+            _end_line_block(reader, number)
+            return True
+        if match is None and line.startswith(" ") and reader.out:  # a continued line
+            reader.out[-1] = reader.out[-1].removesuffix("<br />") + " " + line.strip() + "<br />"
+            return True
+        if match is None:
+            _end_line_block(reader, number)
+            return False
+    elif (
+        match is None
+        or _FORBIDDEN.search(_without_code(line))
+        or line.rstrip().endswith("|")
+        or _TABLE_RULE.match(next_line)
+        or (reader.out and reader.out[-1].strip())
+    ):
+        return False
+    else:
+        reader.in_line_block = True
+        reader.emit(number, '<div class="line-block" markdown="span">')
+    if match is None:
+        return False
+    text = match.group("text") or ""
+    indent = len(text) - len(text.lstrip(" "))
+    shown = "&nbsp;" * indent + _replace_inline(reader, text.lstrip(" "), number)
+    reader.emit(number, shown + "<br />")
+    return True
+
+
+def _end_line_block(reader: _Reader, number: int) -> None:
+    reader.in_line_block = False
+    reader.out[-1] = reader.out[-1].removesuffix("<br />")
+    reader.emit(number, "</div>", "")
+
+
+def _read_inline_notes(reader: _Reader, line: str, number: int) -> str:
+    """`text.^[An inline note.]` becomes a note call; its text is read after the chapter."""
+    start = line.find("^[")
+    while start >= 0:
+        if not _inside_code(line, start):
+            end = closing_bracket(line, start + 1)
+            if end is None:
+                break
+            label = f"inline-note-{len(reader.inline_notes) + 1}"
+            reader.inline_notes.append((number, label, line[start + 2 : end]))
+            line = f"{line[:start]}[^{label}]{line[end + 1 :]}"
+        start = line.find("^[", start + 2)
+    return line
+
+
+def _inside_code(line: str, index: int) -> bool:
+    return any(m.start() <= index < m.end() for m in _CODE_SPAN.finditer(line))
 
 
 def _read_raw_tex(reader: _Reader, line: str, number: int) -> bool:
@@ -387,6 +517,8 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
             "line right under the table (one blank line between is fine)",
         )
         return
+    line = _DEFINITION_MARKER.sub(lambda m: f"{m.group(1)}:" + " " * 3, line)
+    line = _read_inline_notes(reader, line, number)
     definition = _NOTE_DEF.match(line)
     if definition:
         reader.note_defs.setdefault(definition.group("label"), reader.at(number))
@@ -411,7 +543,8 @@ def _without_code(line: str) -> str:
 
 
 def _replace_inline(reader: _Reader, line: str, number: int) -> str:
-    """Swap citations, cross-references and fragment links outside code and comments."""
+    """Swap citations, cross-references, math and fragment links outside code and comments;
+    a code span marked `{=html}` is raw HTML, one marked for another format is dropped."""
     pieces, last = [], 0
     literal = sorted(
         [*_CODE_SPAN.finditer(line), *_COMMENT.finditer(line)], key=lambda m: m.start()
@@ -422,9 +555,64 @@ def _replace_inline(reader: _Reader, line: str, number: int) -> str:
         end = kept.start() if kept else len(line)
         pieces.append(_replace_in_text(reader, line[last:end], number))
         if kept:
-            pieces.append(kept.group(0))
-            last = kept.end()
+            raw = _RAW_INLINE.match(line[kept.end() :])
+            if raw and kept.group(0).startswith("`"):
+                pieces.append(_raw_inline(reader, kept, raw.group("format").lower(), number))
+                last = kept.end() + raw.end()
+            else:
+                pieces.append(kept.group(0))
+                last = kept.end()
     return "".join(pieces)
+
+
+def _raw_inline(reader: _Reader, code: re.Match[str], raw_format: str, number: int) -> str:
+    """`` `<b>x</b>`{=html} ``: the HTML, checked like any raw HTML; other formats dropped."""
+    content = code.group(0).strip("`").strip()
+    if raw_format != "html":
+        reader.warn(
+            number,
+            f"raw {raw_format} '{content}' is left out: it only means something in a "
+            f"{raw_format} output",
+        )
+        return ""
+    forbidden = _FORBIDDEN.search(content)
+    if forbidden:
+        _refuse(reader, forbidden, number)
+        return ""
+    return content
+
+
+def _read_math(reader: _Reader, text: str, number: int) -> str:
+    """`$…$` and `$$…$$` become placeholders for their MathML; `\\$` is a dollar sign."""
+
+    def formula(match: re.Match[str], display: bool) -> str:
+        try:
+            mathml = math.to_mathml(match.group("tex"), display)
+        except ValueError as error:
+            reader.problem(
+                number,
+                f"TeX math '{' '.join(match.group(0).split())}' cannot be read ({error}); "
+                "correct it, or escape the dollar signs (\\$) if it is not math",
+            )
+            return match.group(0).replace("$", "&#36;")
+        reader.maths.append(MathDef(mathml, display, reader.at(number)))
+        return placeholder("math", len(reader.maths) - 1)
+
+    text = math.DISPLAY.sub(lambda m: formula(m, True), text)
+    text = math.INLINE.sub(lambda m: formula(m, False), text)
+    return text.replace("\\$", "$")
+
+
+def _read_inline_tex(reader: _Reader, text: str, number: int) -> str:
+    """Raw TeX commands in prose (`\\cite{x}`, `\\LaTeX`) are left out, each with a warning."""
+    for command in reversed(tex.inline_commands(text)):
+        reader.warn(
+            number,
+            f"raw LaTeX '{command.group(0)}' is left out: only a LaTeX PDF could show it; "
+            "write it in Markdown or remove it",
+        )
+        text = text[: command.start()] + text[command.end() :]
+    return text
 
 
 def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
@@ -470,6 +658,7 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         reader.links.append(FragmentLink(element_id(wanted), wanted, reader.at(number)))
         return f"](#{element_id(wanted)}"
 
+    text = _read_inline_tex(reader, _read_math(reader, text, number), number)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
     return _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
 

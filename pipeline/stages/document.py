@@ -154,9 +154,11 @@ def _build_chapter(
             _make_table(element, parsed, index, numbering.tables[(n, index)], problems)
         else:
             _make_figure(element, parsed, index, numbering.figures[(n, index)])
-    for element in root.xpath(".//*[@data-pp='cite' or @data-pp='xref']"):
+    for element in root.xpath(".//*[@data-pp='cite' or @data-pp='xref' or @data-pp='math']"):
         index = int(element.get("data-i"))
-        if element.get("data-pp") == "cite":
+        if element.get("data-pp") == "math":
+            _replace(element, html.fragment_fromstring(parsed.found.maths[index].mathml))
+        elif element.get("data-pp") == "cite":
             _replace(element, citation_group(numbering.citations[(n, index)]))
         else:
             _replace(element, _xref(numbering.xrefs[(n, index)]))
