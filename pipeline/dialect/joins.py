@@ -13,6 +13,7 @@ from . import math
 
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CAPTION = re.compile(r"^(?:Table)?:\s")
 _BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||:::|\[\^|```|~~~)")
 
 
@@ -45,6 +46,8 @@ def _continues(previous: str, line: str) -> bool:
     """True when `line` is the rest of a note or formula left open on `previous`."""
     if not previous.strip() or previous.startswith(("    ", "\t")) or _BLOCK_START.match(line):
         return False
+    if _CAPTION.match(previous):
+        return True  # pandoc's table captions run on to the next blank line
     plain = _CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), previous)
     return note_open(plain) or (math.left_open(plain) and "$" in line)
 

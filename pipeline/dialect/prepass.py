@@ -17,6 +17,7 @@ from . import divs, math, tex
 from .chapters import Part
 from .joins import closing_bracket, join_open_constructs
 from .lists import normalise_lists
+from .tables import convert_tables
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
 # pandoc-crossref writes `@fig:x`, Quarto `@fig-x`; both name the element id `fig-x`.
@@ -65,7 +66,7 @@ _HEADING = re.compile(
     r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?(?:\s+#+)?\s*$"
 )
 _SETEXT = re.compile(r"^ {0,3}(?P<rule>=+|-+)\s*$")
-_CAPTION = re.compile(r"^(?:Table)?:\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?\s*$")
+_CAPTION = re.compile(r"^(?:Table)?:\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?\s*$", re.DOTALL)
 _FIGURE = re.compile(
     r"^!\[(?P<caption>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?:\{(?P<attrs>[^}]*)\})?\s*$"
 )
@@ -73,6 +74,7 @@ _FRAGMENT_LINK = re.compile(r"\]\(#(?P<fragment>[^)\s]+)")
 _NOTE_REF = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^ {0,3}\[\^(?P<label>[^\]\s]+)\]:")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+")
+_GRID_RULE = re.compile(r"^\s*\+[-=:]+\+(?:[-=:]+\+)*\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LIST_ITEM = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s")
 _ATTR = re.compile(
@@ -297,7 +299,9 @@ def prepare_part(part: Part, path: str) -> Prepared:
     raw_format: str | None = None  # inside ```{=format}
     tex_environment: str | None = None
     in_comment = False
-    lines, numbers = join_open_constructs(*normalise_lists(part.lines, part.numbers))
+    lines, numbers = join_open_constructs(
+        *normalise_lists(*convert_tables(part.lines, part.numbers))
+    )
     for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
         fence_match = _FENCE.match(line)
         if in_comment:
@@ -722,6 +726,10 @@ def _table_above(out: list[str]) -> int | None:
     if end < len(out) - 1:  # at most one blank line between table and caption
         return None
     start = end
+    if end and _GRID_RULE.match(out[end - 1]):  # a grid table: +---+ lines and | rows
+        while start and (_GRID_RULE.match(out[start - 1]) or out[start - 1].lstrip()[:1] == "|"):
+            start -= 1
+        return start if start < end - 1 and _GRID_RULE.match(out[start]) else None
     while start and _TABLE_ROW.match(out[start - 1]):
         start -= 1
     rows = out[start:end]

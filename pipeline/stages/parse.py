@@ -75,6 +75,8 @@ def markdown_to_html(text: str) -> str:
             "pymdownx.superfences",
             "pymdownx.tilde",
             BracketedSpans(),
+            # pandoc's grid tables, cells with lists and paragraphs included.
+            "markdown_grid_tables",
         ],
         extension_configs={
             "pymdownx.caret": {"insert": False},
@@ -132,6 +134,7 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
     prepared = prepare_part(part, source.path)
     root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
     _list_styles(root)
+    _tidy_tables(root)
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
     rendered = _restore_literal_placeholders(root, prepared)
     for title in box_titles:
@@ -160,6 +163,26 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
         warnings=prepared.warnings,
         lang=part.lang,
     )
+
+
+def _tidy_tables(root: html.HtmlElement) -> None:
+    """Tables as pandoc writes them: no header row when every header cell is empty, a cell
+    of one paragraph holds its text directly, no spans of 1, no padding line breaks."""
+    for head in root.xpath(".//table/thead"):
+        if not "".join(head.itertext()).strip() and not head.xpath(".//img"):
+            head.drop_tree()
+    for cell in root.xpath(".//td|.//th"):
+        for name in ("colspan", "rowspan"):
+            if cell.get(name) == "1":
+                del cell.attrib[name]
+        for line_break in cell.xpath("./p/br[last()]"):
+            if not (line_break.tail or "").strip() and line_break.getnext() is None:
+                line_break.drop_tree()
+        paragraphs = [child for child in cell if child.tag == "p"]
+        if len(cell) == 1 and len(paragraphs) == 1 and not (cell.text or "").strip():
+            paragraphs[0].drop_tag()
+        if (cell.text or "").strip() == "" and len(cell) == 0:
+            cell.text = (cell.text or "").strip()
 
 
 def _list_styles(root: html.HtmlElement) -> None:
