@@ -168,6 +168,7 @@ class FigureDef:
     alt: str
     label: str | None
     location: Location
+    size: tuple[tuple[str, str], ...] = ()  # pandoc's width=, height= as written
 
 
 @dataclass(frozen=True)
@@ -522,6 +523,8 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
         )
         return
     line = _DEFINITION_MARKER.sub(lambda m: f"{m.group(1)}:" + " " * 3, line)
+    if line.endswith("\\") and not line.endswith("\\\\") and not line.startswith("    "):
+        line = line[:-1] + "  "  # pandoc's backslash line break; Python-Markdown's is two spaces
     line = _read_inline_notes(reader, line, number)
     definition = _NOTE_DEF.match(line)
     if definition:
@@ -777,7 +780,8 @@ def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
             f"image '{figure.group('src')}' has no alt text; describe it "
             'inside ![…] or with {alt="…"} for readers who cannot see it',
         )
-    reader.figures.append(FigureDef(figure.group("src"), alt, label, reader.at(number)))
+    size = tuple((k, v) for k, v in attrs.pairs if k in {"width", "height"})
+    reader.figures.append(FigureDef(figure.group("src"), alt, label, reader.at(number), size))
     reader.emit(
         number,
         placeholder("figure", len(reader.figures) - 1, "div", block=True),

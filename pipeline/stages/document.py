@@ -172,6 +172,8 @@ def _build_chapter(
     for th in root.iterfind(".//thead/tr/th"):
         th.set("scope", "col")
     _normalise_footnotes(root, n)
+    for image in root.iter("img"):
+        _image_size(image)
     _give_blocks_ids(root, f"b{n}-")
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
@@ -377,13 +379,34 @@ def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target
     caption_text = element.find("p")
     assert caption_text is not None, "the dialect writes the caption paragraph"
     figure = html.Element("figure", {"id": target.element_id, "class": "figure"})
-    etree.SubElement(figure, "img", {"src": local_path(source.src), "alt": source.alt})
+    etree.SubElement(
+        figure, "img", {"src": local_path(source.src), "alt": source.alt, **dict(source.size)}
+    )
     caption = etree.SubElement(figure, "figcaption")
     label = etree.SubElement(caption, "span", {"class": "label"})
     label.text = f"{target.name}."
     label.tail = " " + (caption_text.text or "").replace("\u00a0", "").lstrip()
     caption.extend(list(caption_text))
     _replace(element, figure)
+
+
+def _image_size(image: HtmlElement) -> None:
+    """pandoc's `{width=50%}`: HTML takes a bare number of pixels as an attribute, anything
+    else (%, em, cm, in) as CSS, which is what pandoc's HTML writer does too."""
+    styles = []
+    for name in ("width", "height"):
+        value = (image.get(name) or "").strip()
+        if not value or re.fullmatch(r"\d+", value):
+            continue
+        if re.fullmatch(r"\d+px", value):
+            image.set(name, value[:-2])
+            continue
+        del image.attrib[name]
+        if re.fullmatch(r"\d+(\.\d+)?(%|em|rem|ex|cm|mm|in|pt|pc)", value):
+            styles.append(f"{name}: {value}")
+    if styles:
+        existing = (image.get("style") or "").strip().rstrip(";")
+        image.set("style", "; ".join([*([existing] if existing else []), *styles]))
 
 
 def _normalise_footnotes(root: HtmlElement, chapter: int) -> None:
@@ -462,6 +485,7 @@ def _check_ids_and_links(
     seen |= {reference.element_id: "the reference list" for reference in references}
     for _, built_chapter in built:
         seen.setdefault(built_chapter.element_id, built_chapter.path)
+        seen.setdefault(built_chapter.title_id, built_chapter.path)
         for found in re.findall(r'\sid="([^"]+)"', built_chapter.body_html):
             if found in seen:
                 problems.append(

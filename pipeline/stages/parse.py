@@ -73,6 +73,7 @@ def markdown_to_html(text: str) -> str:
             "pymdownx.caret",
             # Fenced code as pandoc reads it, also inside list items and block quotes.
             "pymdownx.superfences",
+            "pymdownx.highlight",
             "pymdownx.tilde",
             BracketedSpans(),
             # pandoc's grid tables, cells with lists and paragraphs included.
@@ -135,6 +136,7 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
     root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
     _list_styles(root)
     _tidy_tables(root)
+    _code_language(root)
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
     rendered = _restore_literal_placeholders(root, prepared)
     for title in box_titles:
@@ -183,6 +185,20 @@ def _tidy_tables(root: html.HtmlElement) -> None:
             paragraphs[0].drop_tag()
         if (cell.text or "").strip() == "" and len(cell) == 0:
             cell.text = (cell.text or "").strip()
+
+
+def _code_language(root: html.HtmlElement) -> None:
+    """```python gives <pre class="python">, as pandoc writes it (and user CSS expects)."""
+    for pre in root.xpath(".//pre[code]"):
+        code = pre[0]
+        languages = [c for c in (code.get("class") or "").split() if c.startswith("language-")]
+        classes = [c.removeprefix("language-") for c in languages]
+        code.attrib.pop("class", None)
+        pre.attrib.pop("class", None)
+        if classes:
+            pre.set("class", " ".join(classes))
+        if code.get("id"):
+            pre.set("id", code.attrib.pop("id"))
 
 
 def _list_styles(root: html.HtmlElement) -> None:
