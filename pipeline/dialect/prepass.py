@@ -265,6 +265,7 @@ class _Reader:
     open_divs: list[tuple[Location, str]] = field(default_factory=list)  # where, closing tag
     maths: list[MathDef] = field(default_factory=list)
     inline_notes: list[tuple[int, str, str]] = field(default_factory=list)  # line, label, text
+    macros: dict[str, tuple[int, str]] = field(default_factory=dict)  # \newcommand
     in_line_block: bool = False
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
@@ -484,6 +485,11 @@ def _read_raw_tex(reader: _Reader, line: str, number: int) -> bool:
         )
         reader.emit(number, "", tex.PAGE_BREAK_HTML, "")
         return True
+    macro = tex.macro_definition(line)
+    if macro:
+        name, count, body = macro
+        reader.macros[name] = (count, body)  # used by the math after it, as pandoc does
+        return True
     environment = tex.environment(line)
     if environment or tex.is_command_line(line):
         what = f"environment '{environment}'" if environment else f"'{line.strip()}'"
@@ -594,7 +600,7 @@ def _read_math(reader: _Reader, text: str, number: int) -> str:
 
     def formula(match: re.Match[str], display: bool) -> str:
         try:
-            mathml = math.to_mathml(match.group("tex"), display)
+            mathml = math.to_mathml(tex.expand_macros(match.group("tex"), reader.macros), display)
         except ValueError as error:
             reader.problem(
                 number,

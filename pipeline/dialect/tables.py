@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 _DASHES = re.compile(r"^\s*--+(?:\s+--+)*\s*$")
 _GROUP = re.compile(r"-+")
+_GRID_BORDER = re.compile(r"^\+[-=:]+\+(?:[-=:]+\+)*\s*$")
+GRID_ALIGN = '<div data-grid-align="{}"></div>'  # the parse stage aligns the cells below it
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ def convert_tables(
             fence = None if fence and fence_mark.group(1)[0] == fence[0] else fence_mark.group(1)
         blank_before = index == 0 or not lines[index - 1].strip()
         found = None if fence or not blank_before else _table_at(lines, index)
+        if found is None and not fence and blank_before and _GRID_BORDER.match(line):
+            found = _grid(lines, index)
         if found is None:
             out.append(line)
             out_numbers.append(numbers[index])
@@ -62,6 +66,33 @@ def _table_at(lines: tuple[str, ...], start: int) -> tuple[list[tuple[int, str]]
     if _groups(line) >= 2 and following.strip():
         return _headerless(lines, start)
     return None
+
+
+def _grid(lines: tuple[str, ...], start: int) -> tuple[list[tuple[int, str]], int]:
+    """A grid table as markdown-grid-tables reads it: no trailing spaces, and pandoc's
+    alignment colons (`+:---:+`) taken out and kept in a mark before the table."""
+    end = start
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    rows = [(i, lines[i].rstrip()) for i in range(start, end)]
+    rules = [text for _, text in rows if _GRID_BORDER.match(text)]
+    aligned = next((rule for rule in rules if "=" in rule and ":" in rule), None)
+    aligned = aligned or (rules[0] if ":" in rules[0] else None)
+    out = [
+        (i, re.sub(r"(?<=[-:]):|:(?=[-:])", "-", re.sub(r"(?<=[=:]):|:(?=[=:])", "=", t)))
+        if _GRID_BORDER.match(t)
+        else (i, t)
+        for i, t in rows
+    ]
+    if aligned is None:
+        return out, end
+    alignments = []
+    for cell in aligned.strip().strip("+").split("+"):
+        left, right = cell.startswith(":"), cell.endswith(":")
+        alignments.append(
+            "center" if left and right else "left" if left else "right" if right else "default"
+        )
+    return [(start, GRID_ALIGN.format(" ".join(alignments))), (start, ""), *out], end
 
 
 def _groups(line: str) -> int:

@@ -20,6 +20,47 @@ from .number import CitedItem, Numbering, Target
 from .parse import ParsedChapter, local_path
 from .references import format_entries
 
+# Attributes kept as written; any other becomes data-* (see _html_attributes).
+HTML_ATTRIBUTES = frozenset(
+    [
+        "id",
+        "class",
+        "lang",
+        "dir",
+        "title",
+        "style",
+        "href",
+        "src",
+        "alt",
+        "width",
+        "height",
+        "colspan",
+        "rowspan",
+        "scope",
+        "headers",
+        "start",
+        "type",
+        "reversed",
+        "value",
+        "role",
+        "cite",
+        "datetime",
+        "abbr",
+        "span",
+        "hreflang",
+        "rel",
+        "target",
+        "download",
+        "srcset",
+        "sizes",
+        "loading",
+        "decoding",
+        "open",
+        "hidden",
+        "translate",
+        "tabindex",
+    ]
+)
 BLOCKS = (
     "p",
     "li",
@@ -174,6 +215,7 @@ def _build_chapter(
     _normalise_footnotes(root, n)
     for image in root.iter("img"):
         _image_size(image)
+    _html_attributes(root)
     _give_blocks_ids(root, f"b{n}-")
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
@@ -388,6 +430,21 @@ def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target
     label.tail = " " + (caption_text.text or "").replace("\u00a0", "").lstrip()
     caption.extend(list(caption_text))
     _replace(element, figure)
+
+
+def _html_attributes(root: HtmlElement) -> None:
+    """An attribute HTML does not know (`{key=val}` on a heading or a raw tag) becomes
+    `data-key`, as pandoc's HTML writer does; EPUBCheck refuses it otherwise."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag == "math":
+            continue
+        if next(element.iterancestors("math"), None) is not None:
+            continue  # MathML has attributes of its own
+        for name in list(element.attrib):
+            if name in HTML_ATTRIBUTES or name.startswith(("data-", "aria-", "epub:", "xml:")):
+                continue
+            value = element.attrib.pop(name)
+            element.set(f"data-{name}", value)
 
 
 def _image_size(image: HtmlElement) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import markdown
@@ -133,7 +136,9 @@ def _with_file_notes(chapter: ParsedChapter, found: ChapterFile) -> ParsedChapte
 def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
     """Parse one chapter; problems are returned, not raised, so all chapters report together."""
     prepared = prepare_part(part, source.path)
-    root = html.fragment_fromstring(markdown_to_html(prepared.text), create_parent="div")
+    with _grid_table_failures() as failed_tables:
+        converted = markdown_to_html(prepared.text)
+    root = html.fragment_fromstring(converted, create_parent="div")
     _list_styles(root)
     _tidy_tables(root)
     _code_language(root)
@@ -144,6 +149,7 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
             html.fragment_fromstring(title or " ", create_parent="p"), prepared
         )
     images, image_problems = _images(root, prepared, source)
+    link_warnings = _unresolvable_links(root, source)
     title = _chapter_title(prepared)
     body = (root.text or "") + "".join(
         html.tostring(child, encoding="unicode", method="html") for child in root
@@ -161,15 +167,60 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
         heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
         images=images,
         box_titles=box_titles,
-        problems=prepared.problems + image_problems,
-        warnings=prepared.warnings,
+        problems=prepared.problems + image_problems + _grid_problems(failed_tables, source),
+        warnings=prepared.warnings + link_warnings,
         lang=part.lang,
     )
+
+
+@contextmanager
+def _grid_table_failures() -> Iterator[list[str]]:
+    """The grid tables markdown-grid-tables could not read (it logs them and leaves text)."""
+    failures: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            failures.append(record.getMessage())
+
+    logger = logging.getLogger("markdown-grid-tables")
+    handler, propagate = Catch(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield failures
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _grid_problems(failures: list[str], source: ChapterSource) -> tuple[Problem, ...]:
+    problems = []
+    for failure in failures:
+        rows = [row for row in failure.splitlines()[1:] if row.strip()]
+        first = next((row for row in rows if not row.startswith("+")), rows[0] if rows else "")
+        problems.append(
+            Problem(
+                _line_naming(first.strip(), source),
+                "this grid table cannot be read: its '|' and '+' do not line up in every "
+                "row (a zero-width or combining character counts as a column here); align "
+                "them, or write a pipe table",
+            )
+        )
+    return tuple(problems)
 
 
 def _tidy_tables(root: html.HtmlElement) -> None:
     """Tables as pandoc writes them: no header row when every header cell is empty, a cell
     of one paragraph holds its text directly, no spans of 1, no padding line breaks."""
+    for mark in root.xpath(".//div[@data-grid-align]"):
+        table = mark.getnext()
+        if table is not None and table.tag == "table":
+            alignments = mark.get("data-grid-align").split()
+            for row in table.iter("tr"):
+                for cell, align in zip(row, alignments, strict=False):
+                    if align != "default":
+                        cell.set("style", f"text-align: {align};")
+        mark.drop_tree()
     for head in root.xpath(".//table/thead"):
         if not "".join(head.itertext()).strip() and not head.xpath(".//img"):
             head.drop_tree()
@@ -265,6 +316,32 @@ def _images(
                 img.set("src", path)  # "./figures/x.svg" and "figures/x.svg" are one file
         normalised.append(ImageUse(path, image.location))
     return tuple(normalised), tuple(problems)
+
+
+def _unresolvable_links(root: html.HtmlElement, source: ChapterSource) -> tuple[Problem, ...]:
+    """A link to a local path ('/url', 'notes.html') leads nowhere in a PDF or an EPUB (and
+    fails EPUBCheck): its text stays, the link goes, with a warning."""
+    warnings = []
+    for link in root.xpath(".//a[@href]"):
+        href = link.get("href").strip()
+        if href.startswith("#") or re.match(r"[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+            continue
+        warnings.append(
+            Problem(
+                next(
+                    (
+                        where
+                        for text in (f"({href}", f"]: {href}", f"<{href}")
+                        if (where := _line_naming(text, source)).line
+                    ),
+                    Location(source.path),
+                ),
+                f"link to '{href}' is not a web address (https://…) or a place in the book "
+                "(#id), so it leads nowhere in print or in the EPUB; its text is kept unlinked",
+            )
+        )
+        link.drop_tag()
+    return tuple(warnings)
 
 
 def local_path(src: str) -> str:
