@@ -209,6 +209,9 @@ def _grid_problems(failures: list[str], source: ChapterSource) -> tuple[Problem,
     return tuple(problems)
 
 
+LIST_STYLES = {"a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
+
+
 def _tidy_tables(root: html.HtmlElement) -> None:
     """Tables as pandoc writes them: no header row when every header cell is empty, a cell
     of one paragraph holds its text directly, no spans of 1, no padding line breaks."""
@@ -258,8 +261,15 @@ def _list_styles(root: html.HtmlElement) -> None:
         item = next(mark.iterancestors("li"), None)
         listing = item.getparent() if item is not None else None
         if listing is not None and listing.tag == "ol":
-            listing.set("type", mark.get("data-ol-type"))
+            style = mark.get("data-ol-type")
+            listing.set("type", style)
+            # WeasyPrint reads no `type`; a style is what pandoc's HTML 4 writer sets too.
+            listing.set("style", f"list-style-type: {LIST_STYLES[style]}")
         mark.drop_tree()
+    for listing in root.xpath(".//ol[@start]"):
+        # WeasyPrint 70 ignores `start` and `value`; it does read the list-item counter.
+        reset = f"counter-reset: list-item {int(listing.get('start')) - 1}"
+        listing.set("style", "; ".join(filter(None, [listing.get("style"), reset])))
     for comment in root.xpath(".//comment()"):
         if comment.text == LIST_SEPARATOR:
             comment.drop_tree()
