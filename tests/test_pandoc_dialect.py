@@ -152,3 +152,12 @@ def test_a_dangling_link_to_an_automatic_id_is_still_an_error() -> None:
 def test_split_keeps_every_line_number() -> None:
     found = split_chapters("---\ntitle: X\n---\nA\n", "c.md")
     assert found.parts[0].numbers == (4,)
+
+
+def test_labelled_display_equations_are_numbered_and_referable() -> None:
+    body = pipeline_html(
+        "# T\n\n$$E = mc^2$$ {#eq:energy}\n\nAs @eq:energy and [@eq-energy] show.\n"
+    )
+    root = html.fragment_fromstring(body, create_parent="div")
+    assert root.xpath("//span[@id='eq-energy']/span[@class='equation-number']/text()") == ["(1)"]
+    assert root.xpath("//a[@href='#eq-energy']/text()") == ["Equation 1", "Equation 1"]

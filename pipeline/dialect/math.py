@@ -12,7 +12,10 @@ from html import escape
 
 from latex2mathml.converter import convert
 
-DISPLAY = re.compile(r"(?<![\\$])\$\$(?P<tex>.+?)(?<!\\)\$\$", re.DOTALL)
+# pandoc-crossref labels an equation right after it: `$$ … $$ {#eq:energy}`.
+DISPLAY = re.compile(
+    r"(?<![\\$])\$\$(?P<tex>.+?)(?<!\\)\$\$(?:[ \t]*\{#(?P<label>eq[:-][\w:.-]*\w)\})?", re.DOTALL
+)
 INLINE = re.compile(r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>.+?)(?<=[^\s\\])\$(?![\d$])", re.DOTALL)
 _OPENER = re.compile(r"(?<![\\$\w])\$(?=[^\s$])")
 

@@ -191,6 +191,7 @@ class MathDef:
     mathml: str
     display: bool
     location: Location
+    label: str | None = None  # `{#eq:x}` after a display formula numbers it
 
 
 @dataclass(frozen=True)
@@ -608,7 +609,8 @@ def _read_math(reader: _Reader, text: str, number: int) -> str:
                 "correct it, or escape the dollar signs (\\$) if it is not math",
             )
             return match.group(0).replace("$", "&#36;")
-        reader.maths.append(MathDef(mathml, display, reader.at(number)))
+        label = match.group("label") if display else None
+        reader.maths.append(MathDef(mathml, display, reader.at(number), label))
         return placeholder("math", len(reader.maths) - 1)
 
     text = math.DISPLAY.sub(lambda m: formula(m, True), text)

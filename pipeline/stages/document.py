@@ -198,7 +198,8 @@ def _build_chapter(
     for element in root.xpath(".//*[@data-pp='cite' or @data-pp='xref' or @data-pp='math']"):
         index = int(element.get("data-i"))
         if element.get("data-pp") == "math":
-            _replace(element, html.fragment_fromstring(parsed.found.maths[index].mathml))
+            formula = html.fragment_fromstring(parsed.found.maths[index].mathml)
+            _replace(element, _equation(formula, numbering.equations.get((n, index))))
         elif element.get("data-pp") == "cite":
             _replace(element, citation_group(numbering.citations[(n, index)]))
         else:
@@ -229,6 +230,17 @@ def _build_chapter(
         title_id,
         parsed.lang,
     )
+
+
+def _equation(formula: HtmlElement, target: Target | None) -> HtmlElement:
+    """A labelled display formula: its number beside it, "(1)", and the id @eq:x links to."""
+    if target is None:
+        return formula
+    wrapper = html.Element("span", {"class": "equation", "id": target.element_id})
+    wrapper.append(formula)
+    number = etree.SubElement(wrapper, "span", {"class": "equation-number"})
+    number.text = f"({target.number})"
+    return wrapper
 
 
 def _inner_html(element: HtmlElement) -> str:

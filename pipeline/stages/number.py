@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..core.errors import Location, Problem, raise_if_any
@@ -15,7 +15,13 @@ from ..dialect.prepass import XREF_KINDS, XREF_LABEL, HeadingDef, element_id
 from .load import BibEntry
 from .parse import ParsedChapter
 
-KIND_NAMES = {"table": "Table", "figure": "Figure", "section": "Section", "box": "Box"}
+KIND_NAMES = {
+    "table": "Table",
+    "figure": "Figure",
+    "section": "Section",
+    "box": "Box",
+    "equation": "Equation",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class Numbering:
     boxes: Mapping[tuple[int, int], Target | None]
     sections: Mapping[tuple[int, int], str | None]
     unused_references: tuple[BibEntry, ...]
+    equations: Mapping[tuple[int, int], Target] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 def number_book(
@@ -114,8 +123,18 @@ def number_book(
         defined_at[key] = where
         targets[key] = target
 
-    table_count = figure_count = box_count = 0
+    table_count = figure_count = box_count = equation_count = 0
+    equations: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
+        for index, formula in enumerate(chapter.found.maths):
+            if formula.label is None:
+                continue  # as in pandoc-crossref, only labelled equations are numbered
+            equation_count += 1
+            target = Target(
+                "equation", str(equation_count), element_id(formula.label), chapter.number
+            )
+            equations[(chapter.number, index)] = target
+            define(formula.label, target, formula.location)
         for index, table in enumerate(chapter.found.tables):
             table_count += 1
             target = Target(
@@ -180,6 +199,7 @@ def number_book(
         boxes=MappingProxyType(boxes),
         sections=MappingProxyType(sections),
         unused_references=unused,
+        equations=MappingProxyType(equations),
     )
 
 
