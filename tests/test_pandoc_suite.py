@@ -208,3 +208,14 @@ def test_chapter_language_from_front_matter_reaches_the_epub(suite_book: Built) 
         chapters = [etree.fromstring(epub.read(n)) for n in epub.namelist() if "/chapter-" in n]
     languages = {c.get("{http://www.w3.org/XML/1998/namespace}lang") for c in chapters}
     assert languages == {"en", "en-GB"}
+
+
+def test_unknown_classes_and_languages_reach_both_editions(suite_book: Built) -> None:
+    with zipfile.ZipFile(suite_book.epub) as epub:
+        xhtml = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
+    assert '<div class="lead" lang="fr" xml:lang="fr">' in xhtml
+    assert '<div class="faq">' in xhtml and '<div id="refs"' in xhtml
+    assert '<span lang="fr" xml:lang="fr">en français</span>' in xhtml
+    document, styles = document_of(suite_book.project.manuscript)
+    page = render_print_html(document, styles, None)
+    assert '<div class="lead" lang="fr">' in page and '<span lang="fr">en français</span>' in page
