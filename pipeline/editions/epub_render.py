@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from ..stages.document import Document, TocEntry, detach_backlinks
 from ..stages.load import Styles
-from .render import BackLink, byline, environment
+from .render import BackLink, byline, environment, place_references
 
 # Containers never carry a print page marker themselves: their first block does. Every other
 # element with an id can, including inline anchors such as a citation in a paragraph that
@@ -121,11 +121,20 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
             for chapter in document.chapters
         ],
     ]
-    if document.references:
+    if document.references_in is not None:
+        holder = fragment("_references-epub.html.j2", backlinks=backlinks)
+        holder.set("aria-label", meta.references_title)
+        chapter_draft = next(
+            d for d in drafts if d.file_name == f"chapter-{document.references_in}.xhtml"
+        )
+        place_references(chapter_draft.body, holder)
+        (placed,) = chapter_draft.body.xpath(".//*[@id='refs']")
+        placed.set("epub:type", "bibliography")
+    elif document.references:
         drafts.append(
             _Draft(
                 "references.xhtml",
-                "References",
+                meta.references_title,
                 fragment("epub-references.html.j2", backlinks=backlinks),
                 "backmatter",
             )
@@ -142,13 +151,18 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
         _epub_semantics(draft.body, draft.file_name, files)
     toc = tuple(_toc_with_files(entry, files) for entry in document.toc)
     chapter_files = [d.file_name for d in drafts if d.file_name.startswith("chapter-")]
+    bibliography = (
+        "references.xhtml"
+        if document.references_in is None
+        else f"chapter-{document.references_in}.xhtml#refs"
+    )
     landmarks = (
         Landmark("cover", "cover.xhtml", "Cover"),
         Landmark("titlepage", "titlepage.xhtml", "Title page"),
         Landmark("toc", "nav.xhtml#toc", "Contents"),
         Landmark("bodymatter", chapter_files[0], "Start of content"),
         *(
-            (Landmark("bibliography", "references.xhtml", "References"),)
+            (Landmark("bibliography", bibliography, meta.references_title),)
             if document.references
             else ()
         ),
@@ -169,6 +183,7 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
                 title=draft.title,
                 body_type=draft.body_type,
                 body=_xhtml(draft.body),
+                user_stylesheets=document.stylesheets,
             ),
             is_nav=draft.file_name == "nav.xhtml",
         )

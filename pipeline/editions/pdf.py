@@ -15,7 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import Project
-from ..stages.load import ChapterSource, Styles
+from ..stages.load import ChapterSource, Styles, UserStylesheet
 from .fetcher import ProjectFetcher, RefusedResourceError
 
 PDF_VARIANT = "pdf/ua-1"
@@ -57,7 +57,12 @@ class PrintWriter:
     """Lays out and writes one profile; fonts and stylesheets are parsed once per build."""
 
     def __init__(
-        self, project: Project, styles: Styles, profile: str, chapters: Sequence[ChapterSource]
+        self,
+        project: Project,
+        styles: Styles,
+        profile: str,
+        chapters: Sequence[ChapterSource],
+        user_stylesheets: Sequence[UserStylesheet] = (),
     ) -> None:
         if profile not in styles.profiles:
             raise ManuscriptError.at(
@@ -72,6 +77,17 @@ class PrintWriter:
         self.stylesheets = [
             CSS(string=text, base_url=base, url_fetcher=self.fetcher, font_config=self.fonts)
             for text in (styles.stylesheets["print.css"], styles.profiles[profile])
+        ]
+        # The author's own stylesheets (book.yaml `css:`) last, so they win; their url()s
+        # resolve next to them and go through the same fetcher.
+        self.stylesheets += [
+            CSS(
+                string=sheet.text,
+                base_url=(project.manuscript / sheet.path).as_uri(),
+                url_fetcher=self.fetcher,
+                font_config=self.fonts,
+            )
+            for sheet in user_stylesheets
         ]
         self.css_source = project.show(project.styles / "print.css")
 

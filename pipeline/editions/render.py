@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 from lxml import html
+from lxml.html import HtmlElement
 from markupsafe import Markup
 
 from ..stages.document import Document, Reference, detach_backlinks
@@ -127,11 +128,34 @@ def print_body(body_html: str) -> str:
     )
 
 
+def place_references(root: HtmlElement, listing: HtmlElement) -> None:
+    """Fill pandoc's `<div id="refs">` with the reference list, marked as the bibliography."""
+    (holder,) = root.xpath(".//*[@id='refs']")
+    holder.set("class", " ".join([*(holder.get("class") or "").split(), "references"]))
+    holder.set("role", "doc-bibliography")
+    holder.set("aria-label", listing.get("aria-label") or "")
+    holder.text = listing.text
+    holder.extend(list(listing))
+
+
 def render_print_html(
     document: Document, styles: Styles, pages_of: Mapping[str, int] | None
 ) -> str:
     """The print edition as one HTML document for WeasyPrint."""
-    template = environment(styles).get_template("print.html.j2")
+    env = environment(styles)
     backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
     bodies = {chapter.number: print_body(chapter.body_html) for chapter in document.chapters}
-    return template.render(doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies)
+    if document.references_in is not None:
+        listing = env.get_template("_references-print.html.j2").render(
+            doc=document, backlinks=backlinks
+        )
+        root = html.fragment_fromstring(bodies[document.references_in], create_parent="div")
+        holder = html.fragment_fromstring(listing, create_parent="div")
+        holder.set("aria-label", document.meta.references_title)
+        place_references(root, holder)
+        bodies[document.references_in] = (root.text or "") + "".join(
+            html.tostring(child, encoding="unicode", method="html") for child in root
+        )
+    return env.get_template("print.html.j2").render(
+        doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies
+    )

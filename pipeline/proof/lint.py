@@ -79,9 +79,10 @@ def _read_book(
     )
     findings += _build_findings([*problems, *asset_problems], "PL900")
     numbering = _numbering(manuscript, chapters, findings) if not problems else None
+    nocite = manuscript.meta.nocite  # listed on purpose: not "uncited"
     cited = frozenset(
         item.key for chapter in chapters for use in chapter.found.citations for item in use.items
-    )
+    ) | frozenset(manuscript.bibliography if "*" in nocite else nocite)
     if numbering is not None and not asset_problems:
         uncited = {entry.location for entry in numbering.unused_references}
         try:
@@ -122,6 +123,8 @@ def _numbering(
             manuscript.bibliography,
             manuscript.meta.number_sections,
             Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
+            manuscript.meta.nocite,
+            Location(manuscript.meta.source, manuscript.meta.nocite_line),
         )
     except ManuscriptError as error:
         findings += _build_findings(error.problems, "PL900")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..core.errors import Location
 from ..dialect.prepass import Prepared, element_id
-from ..stages.load import BibEntry
+from ..stages.bibliography import BibEntry
 from ..stages.metadata import BookMeta
 from .findings import Finding
 from .text import PROSE, URL, Block, count_words, plain, prose_sentences

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape as html_escape
 from types import MappingProxyType
 
 from lxml import etree, html
@@ -13,12 +14,13 @@ from lxml.html import HtmlElement
 
 from ..core.errors import Location, Problem, raise_if_any
 from ..dialect.identifiers import auto_identifier, explicit_identifiers, unique_identifier
-from ..dialect.prepass import element_id
-from .load import Asset, BibEntry, Manuscript
+from ..dialect.prepass import AUTHOR_IN_TEXT, element_id
+from .bibliography import BibEntry
+from .load import Asset, Manuscript, UserStylesheet, citation_format
 from .metadata import BookMeta
 from .number import CitedItem, Numbering, Target
 from .parse import ParsedChapter, local_path
-from .references import format_entries
+from .references import AuthorDate, Formatted, format_entries, link_identifiers, short_authors
 
 # Attributes kept as written; any other becomes data-* (see _html_attributes).
 HTML_ATTRIBUTES = frozenset(
@@ -107,13 +109,16 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Reference:
-    """A numbered entry of the reference list and the ids of every place that cites it."""
+    """An entry of the reference list and the ids of every place that cites it. `number` is
+    its place in first-citation order (its ids use it); `label` is the number printed before
+    it in a numeric style, None in an author-date list."""
 
     number: int
     key: str
     element_id: str
     html: str
     cited_by: tuple[str, ...]
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,15 @@ class Document:
     toc: tuple[TocEntry, ...]
     assets: Mapping[str, Asset]
     warnings: tuple[Problem, ...]
+    # The chapter whose `<div id="refs">` holds the list (pandoc's placement), else None:
+    # the list is a section of its own at the end.
+    references_in: int | None = None
+    stylesheets: tuple[UserStylesheet, ...] = ()
+
+    @property
+    def numbered_references(self) -> bool:
+        """True for a numeric style's list, False for an author-date one."""
+        return any(reference.label for reference in self.references)
 
 
 def reference_id(number: int) -> str:
@@ -146,43 +160,117 @@ def build_document(
     used_ids = {f"chapter-{chapter.number}" for chapter in chapters} | {"references"}
     for chapter in chapters:
         used_ids |= explicit_identifiers(chapter.html)
-    built = [_build_chapter(chapter, numbering, used_ids, problems) for chapter in chapters]
     entries: Sequence[BibEntry] = [manuscript.bibliography[k] for k in numbering.reference_order]
-    formatted = format_entries(manuscript.style_xml, entries)
+    meta = manuscript.meta
+    if citation_format(manuscript.style_xml) == "numeric":
+        formatted = format_entries(manuscript.style_xml, entries, meta.link_bibliography)
+        references = tuple(
+            Reference(n, entry.key, reference_id(n), text, numbering.cited_at.get(n, ()), str(n))
+            for n, (entry, text) in enumerate(zip(entries, formatted.entries, strict=True), 1)
+        )
+        authors = {entry.key: html_escape(short_authors(entry.data)) for entry in entries}
+        cite: _Cite = lambda items: citation_group(items, authors)  # noqa: E731
+    else:
+        formatted, references, style = _author_date(manuscript.style_xml, entries, numbering, meta)
+        cite = lambda items: author_date_group(items, style)  # noqa: E731
     problems += formatted.errors
-    references = tuple(
-        Reference(n, entry.key, reference_id(n), text, numbering.cited_at.get(n, ()))
-        for n, (entry, text) in enumerate(zip(entries, formatted.entries, strict=True), start=1)
-    )
+    built = [_build_chapter(chapter, numbering, used_ids, problems, cite) for chapter in chapters]
     problems += _check_ids_and_links(built, chapters, references)
     raise_if_any(problems)
     toc = [entry for entry, _ in built]
-    if references:
-        toc.append(TocEntry(1, None, "References", "references"))
+    references_in = _references_placement(built, problems) if references else None
+    raise_if_any(problems)
+    if references and references_in is None:
+        toc.append(TocEntry(1, None, meta.references_title, "references"))
     warnings = [
         *(warning for chapter in chapters for warning in chapter.warnings),
         *formatted.warnings,
-        *(
-            Problem(
-                entry.location,
-                f"reference '{entry.key}' is never cited, so it is not listed; "
-                "cite it or remove it",
-            )
-            for entry in numbering.unused_references
-        ),
+        *_unused_warnings(numbering.unused_references),
     ]
     return Document(
-        meta=manuscript.meta,
+        meta=meta,
         chapters=tuple(chapter for _, chapter in built),
         references=references,
         toc=tuple(toc),
         assets=MappingProxyType(dict(assets)),
-        warnings=tuple(warnings),
+        warnings=(*meta.warnings, *warnings),
+        references_in=references_in,
+        stylesheets=manuscript.stylesheets,
     )
 
 
+_Cite = Callable[[tuple[CitedItem, ...]], HtmlElement]
+
+
+def _unused_warnings(unused: Sequence[BibEntry]) -> list[Problem]:
+    """One warning per uncited entry; one in all for a big shared bibliography file."""
+    if len(unused) <= 5:
+        return [
+            Problem(
+                entry.location,
+                f"reference '{entry.key}' is never cited, so it is not listed; "
+                "cite it, list it with 'nocite', or remove it",
+            )
+            for entry in unused
+        ]
+    keys = ", ".join(entry.key for entry in unused[:3])
+    return [
+        Problem(
+            unused[0].location,
+            f"{len(unused)} references are never cited, so they are not listed ({keys}, …); "
+            "add 'nocite: \"@*\"' to book.yaml to list them all",
+        )
+    ]
+
+
+def _author_date(
+    style_xml: bytes, entries: Sequence[BibEntry], numbering: Numbering, meta: BookMeta
+) -> tuple[Formatted, tuple[Reference, ...], AuthorDate]:
+    """The list in the style's order, unnumbered, each entry still known by its first-use
+    number (its id and its citations' ids use it)."""
+    style = AuthorDate(style_xml, entries)
+    first_use = {entry.key: n for n, entry in enumerate(entries, start=1)}
+    linked = tuple(
+        link_identifiers(text) if meta.link_bibliography else text for text in style.entry_html()
+    )
+    references = tuple(
+        Reference(
+            first_use[key],
+            key,
+            reference_id(first_use[key]),
+            text,
+            numbering.cited_at.get(first_use[key], ()),
+        )
+        for key, text in zip(style.order, linked, strict=True)
+    )
+    return Formatted(linked, (), ()), references, style
+
+
+def _references_placement(
+    built: list[tuple[TocEntry, Chapter]], problems: list[Problem]
+) -> int | None:
+    """The chapter that places the list with pandoc's `::: {#refs}` (a `<div id="refs">`)."""
+    holders = [chapter for _, chapter in built if _REFS_DIV.search(chapter.body_html)]
+    for extra in holders[1:]:
+        problems.append(
+            Problem(
+                Location(extra.path),
+                f"a second '{{#refs}}' div (the first is in {holders[0].path}); the reference "
+                "list can be placed only once",
+            )
+        )
+    return holders[0].number if holders else None
+
+
+_REFS_DIV = re.compile(r'<div\b[^>]*\sid="refs"')
+
+
 def _build_chapter(
-    parsed: ParsedChapter, numbering: Numbering, used_ids: set[str], problems: list[Problem]
+    parsed: ParsedChapter,
+    numbering: Numbering,
+    used_ids: set[str],
+    problems: list[Problem],
+    cite: _Cite,
 ) -> tuple[TocEntry, Chapter]:
     root = html.fragment_fromstring(parsed.html, create_parent="div")
     n = parsed.number
@@ -201,7 +289,7 @@ def _build_chapter(
             formula = html.fragment_fromstring(parsed.found.maths[index].mathml)
             _replace(element, _equation(formula, numbering.equations.get((n, index))))
         elif element.get("data-pp") == "cite":
-            _replace(element, citation_group(numbering.citations[(n, index)]))
+            _replace(element, cite(numbering.citations[(n, index)]))
         else:
             _replace(element, _xref(numbering.xrefs[(n, index)]))
     chapter_id = f"chapter-{n}"
@@ -288,10 +376,15 @@ def _heading_text(heading: HtmlElement) -> str:
     return text
 
 
-def citation_group(items: tuple[CitedItem, ...]) -> HtmlElement:
-    """`[1, 3–5]`: links to the entries; the ids let each entry link back here."""
+def citation_group(
+    items: tuple[CitedItem, ...], authors: Mapping[str, str] | None = None
+) -> HtmlElement:
+    """`[1, 3–5]`: links to the entries; the ids let each entry link back here. A narrative
+    citation (`@key` in the text) names the authors first: `Smith et al. [3]`."""
     group = html.Element("span", {"class": "citation"})
     group.text = "["
+    if len(items) == 1 and items[0].mode == AUTHOR_IN_TEXT:
+        group.text = f"{(authors or {}).get(items[0].key, '')} ["
     plain = all(not item.prefix and not item.locator for item in items)
     ordered = sorted(items, key=lambda item: item.number) if plain else list(items)
     runs = _runs(ordered) if plain else [[item] for item in ordered]
@@ -325,6 +418,44 @@ def citation_group(items: tuple[CitedItem, ...]) -> HtmlElement:
     else:
         last.tail = (last.tail or "") + "]"
     return group
+
+
+def author_date_group(items: tuple[CitedItem, ...], style: AuthorDate) -> HtmlElement:
+    """`(Smith, 2020a; Adams et al., 2019, p. 4)`, or `Smith (2020a)` for `@smith2020a` in the
+    text: each item a link to its entry, whose id lets the entry link back here."""
+    opening, closing = style.open or "(", style.close or ")"
+    if style.sorted_citations:
+        items = tuple(sorted(items, key=lambda item: style.order.index(item.key)))
+    texts = [style.cite(item.key, item.mode, item.locator) for item in items]
+    narrative = len(items) == 1 and items[0].mode == AUTHOR_IN_TEXT
+    # citeproc's text is HTML already ("Smith &amp; Jones", "<i>Title</i>" for no author).
+    lead = f"{texts[0].author} {html_escape(opening)}" if narrative else html_escape(opening)
+    group = html.fragment_fromstring(lead, create_parent="span")
+    group.set("class", "citation author-date")
+    for index, (item, text) in enumerate(zip(items, texts, strict=True)):
+        _append_text(
+            group, (style.delimiter if index else "") + (f"{item.prefix} " * bool(item.prefix))
+        )
+        link = html.fragment_fromstring(text.linked or "&#160;", create_parent="a")
+        link.attrib.update(
+            {
+                "href": f"#{reference_id(item.number)}",
+                "id": item.anchor_id,
+                "class": "cite",
+                "role": "doc-biblioref",
+            }
+        )
+        group.append(link)
+    _append_text(group, closing)
+    return group
+
+
+def _append_text(element: HtmlElement, text: str) -> None:
+    """Text at the end of an element: after its last child, or as its text."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
 
 
 def _runs(items: list[CitedItem]) -> list[list[CitedItem]]:

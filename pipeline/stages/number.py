@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..core.errors import Location, Problem, raise_if_any
-from ..dialect.prepass import XREF_KINDS, XREF_LABEL, HeadingDef, element_id
-from .load import BibEntry
+from ..dialect.prepass import NORMAL, XREF_KINDS, XREF_LABEL, HeadingDef, element_id
+from .bibliography import BibEntry
 from .parse import ParsedChapter
 
 KIND_NAMES = {
@@ -50,6 +50,8 @@ class CitedItem:
     anchor_id: str
     prefix: str
     locator: str
+    mode: str = NORMAL
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,11 @@ def number_book(
     bibliography: Mapping[str, BibEntry],
     number_sections: bool,
     bibliography_file: Location | None,
+    nocite: tuple[str, ...] = (),
+    nocite_at: Location | None = None,
 ) -> Numbering:
-    """Number citations by first use, then tables, figures, boxes and sections in order."""
+    """Number citations by first use (then the `nocite` entries), then tables, figures, boxes
+    and sections in order."""
     problems: list[Problem] = []
     order: dict[str, int] = {}
     citations: dict[tuple[int, int], tuple[CitedItem, ...]] = {}
@@ -95,8 +100,20 @@ def number_book(
                 anchors = cited_at.setdefault(number, [])
                 anchor = f"cite-{number}-{len(anchors) + 1}"
                 anchors.append(anchor)
-                resolved.append(CitedItem(number, anchor, item.prefix, item.locator))
+                resolved.append(
+                    CitedItem(number, anchor, item.prefix, item.locator, item.mode, item.key)
+                )
             citations[(chapter.number, use.index)] = tuple(resolved)
+    # pandoc's nocite: listed, never cited; "@*" lists every entry.
+    for key in nocite:
+        if key == "*":
+            for every in bibliography:
+                order.setdefault(every, len(order) + 1)
+        elif key in bibliography:
+            order.setdefault(key, len(order) + 1)
+        else:
+            where = nocite_at or Location("book.yaml")
+            problems.append(_unknown_key(key, where, bibliography, bibliography_file))
 
     targets: dict[str, Target] = {}
     tables: dict[tuple[int, int], Target] = {}
