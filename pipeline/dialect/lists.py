@@ -17,7 +17,8 @@ STYLE_MARK = '<span data-ol-type="{}"></span>'
 LIST_SEPARATOR = " a new list "  # an HTML comment that ends one list before the next
 _CORE = r"(?:\d{1,9}|#|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+)"
 _MARKER = re.compile(
-    rf"^(?P<indent> *)(?P<marker>[-*+]|\({_CORE}\)|{_CORE}[.)])(?P<space>[ \t]+|$)(?P<rest>.*)$"
+    rf"^(?P<indent> *)(?P<marker>[-*+]|\((?:{_CORE}|@[\w-]*)\)|{_CORE}[.)])(?P<space>[ \t]+|$)"
+    r"(?P<rest>.*)$"
 )
 _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -34,20 +35,24 @@ class _Item:
 
 
 def normalise_lists(
-    lines: tuple[str, ...], numbers: tuple[int, ...]
+    lines: tuple[str, ...], numbers: tuple[int, ...], examples: dict[str, int] | None = None
 ) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The lines with list items indented and marked as Python-Markdown needs, each with its
-    source line number (a blank line is added where Python-Markdown needs one)."""
+    source line number (a blank line is added where Python-Markdown needs one). pandoc's
+    example items `(@)`, `(@label)` are numbered on through the chapter; `examples` receives
+    each label's number, for the `(@label)` references in the text."""
     out: list[str] = []
     out_numbers: list[int] = []
-    for number, line in zip(numbers, _normalised(lines), strict=True):
+    for number, line in zip(
+        numbers, _normalised(lines, {} if examples is None else examples), strict=True
+    ):
         for piece in line.split("\n"):
             out.append(piece)
             out_numbers.append(number)
     return tuple(out), tuple(out_numbers)
 
 
-def _normalised(lines: tuple[str, ...]) -> list[str]:
+def _normalised(lines: tuple[str, ...], examples: dict[str, int]) -> list[str]:
     out: list[str] = []
     stack: list[_Item] = []
     fence: str | None = None
@@ -80,7 +85,7 @@ def _normalised(lines: tuple[str, ...]) -> list[str]:
                 break  # a lazy continuation line: pandoc keeps it in the paragraph
             sibling = stack.pop()
         if marker and (stack or previous_blank or in_list_before):
-            item = _item(marker, indent, stack, sibling)
+            item = _item(marker, indent, stack, sibling, examples)
             if sibling and not previous_blank and not after_item:
                 item = "\n" + item  # a paragraph line above: Python-Markdown needs a blank
             elif _starts_new_list(sibling, stack[-1]) and previous_blank and len(stack) == 1:
@@ -128,7 +133,13 @@ def _is_marker(marker: re.Match[str], stack: list[_Item]) -> bool:
     )
 
 
-def _item(marker: re.Match[str], indent: int, stack: list[_Item], sibling: _Item | None) -> str:
+def _item(
+    marker: re.Match[str],
+    indent: int,
+    stack: list[_Item],
+    sibling: _Item | None,
+    examples: dict[str, int],
+) -> str:
     text = marker.group("marker")
     space = marker.group("space").expandtabs(4)
     content_gap = len(space) if 0 < len(space) <= 4 else 1
@@ -138,11 +149,25 @@ def _item(marker: re.Match[str], indent: int, stack: list[_Item], sibling: _Item
         stack.append(_Item(indent + len(text) + content_gap, column + 4, "-", text))
         return f"{' ' * column}{text} {rest}"
     same_list = sibling is not None and sibling.column == column + 4
-    number, style = _ordinal(text.strip("()."), sibling.style if same_list and sibling else None)
+    if text.startswith("(@"):
+        number, style = _example(text[2:-1], examples)
+    else:
+        number, style = _ordinal(
+            text.strip("()."), sibling.style if same_list and sibling else None
+        )
     delimiter = "()" if text.startswith("(") else text[-1]
     stack.append(_Item(indent + len(text) + content_gap, column + 4, style, delimiter))
     mark = STYLE_MARK.format(style) if style != "1" else ""
     return f"{' ' * column}{number}. {mark}{rest}"
+
+
+def _example(label: str, examples: dict[str, int]) -> tuple[int, str]:
+    """The next example number (pandoc numbers `(@)` items on through the document)."""
+    number = examples.setdefault("", 0) + 1
+    examples[""] = number
+    if label:
+        examples[label] = number
+    return number, "1"
 
 
 def _ordinal(core: str, style: str | None) -> tuple[int, str]:

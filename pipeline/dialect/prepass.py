@@ -97,6 +97,7 @@ _ATTR = re.compile(
 )
 _DEFINITION_MARKER = re.compile(r"^( {0,3})[~:](?:\t| {1,3})(?=\S)")
 _RAW_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{=(?P<format>[\w-]+)\}\s*$")
+_EXAMPLE_REF = re.compile(r"\(@([\w-]+)\)")  # a reference to an example item: (@foo)
 _RAW_INLINE = re.compile(r"^\{=(?P<format>[\w-]+)\}")
 _LINE_BLOCK = re.compile(r"^\|(?: (?P<text>.*)|$)")
 _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
@@ -284,6 +285,7 @@ class _Reader:
     inline_notes: list[tuple[int, str, str]] = field(default_factory=list)  # line, label, text
     macros: dict[str, tuple[int, str]] = field(default_factory=dict)  # \newcommand
     in_line_block: bool = False
+    examples: dict[str, int] = field(default_factory=dict)  # pandoc's (@label) numbers
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
 
@@ -319,7 +321,7 @@ def prepare_part(part: Part, path: str) -> Prepared:
     tex_environment: str | None = None
     in_comment = False
     lines, numbers = join_open_constructs(
-        *normalise_lists(*convert_tables(part.lines, part.numbers))
+        *normalise_lists(*convert_tables(part.lines, part.numbers), reader.examples)
     )
     joined: set[int] = set()
     for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
@@ -715,6 +717,12 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         return f"](#{element_id(wanted)}"
 
     first = len(reader.citations)
+    text = _EXAMPLE_REF.sub(
+        lambda m: (
+            f"({reader.examples[m.group(1)]})" if m.group(1) in reader.examples else m.group(0)
+        ),
+        text,
+    )
     text = _read_inline_tex(reader, _read_math(reader, text, number), number)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
     text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
