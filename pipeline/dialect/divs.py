@@ -11,8 +11,8 @@ from html import escape
 
 # Attributes HTML knows on any element; pandoc writes the others as data-*.
 HTML_ATTRIBUTES = ("lang", "dir", "title", "style")
-# Classes pandoc users write on purpose that happen to look like a box name.
-NOT_TYPOS = frozenset({"notes", "nodes", "summarys"})
+# A class pandoc users write on purpose that happens to look like a box name.
+NOT_TYPOS = frozenset({"notes"})  # reveal.js speaker notes
 
 
 def edit_distance(a: str, b: str) -> int:
