@@ -30,7 +30,7 @@ from .stages.document import Document, build_document
 from .stages.load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
 from .stages.metadata import BookMeta
 from .stages.number import number_book
-from .stages.parse import parse_chapter
+from .stages.parse import parse_book
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,7 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             f"{len(manuscript.bibliography)} bibliography entries"
         )
     with _stage(report, "parse") as stage:
-        chapters = tuple(
-            parse_chapter(source, number)
-            for number, source in enumerate(manuscript.chapters, start=1)
-        )
+        chapters = parse_book(manuscript.chapters)
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
         stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
     with _stage(report, "assets") as stage:

@@ -20,7 +20,7 @@ from pipeline.core.project import Project
 from pipeline.stages.document import Document, build_document
 from pipeline.stages.load import Styles, load_assets, load_manuscript, load_styles
 from pipeline.stages.number import number_book
-from pipeline.stages.parse import parse_chapter
+from pipeline.stages.parse import parse_book
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
@@ -171,7 +171,7 @@ def document_of(manuscript: Path) -> tuple[Document, Styles]:
     """The Document and styles of a manuscript, made with the pipeline's own stages."""
     project = Project.at(REPO, manuscript, REPO / "output")
     loaded = load_manuscript(project)
-    chapters = tuple(parse_chapter(c, n) for n, c in enumerate(loaded.chapters, start=1))
+    chapters = parse_book(loaded.chapters)
     assets, _ = load_assets(project, [(i.src, i.location) for c in chapters for i in c.images])
     numbering = number_book(
         chapters, loaded.bibliography, loaded.meta.number_sections, Location("refs")

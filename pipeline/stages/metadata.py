@@ -168,13 +168,8 @@ def _people(value: Any) -> tuple[Person, ...]:
 def _chapters(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise _InvalidValueError("expected the list of chapter files in reading order")
-    paths = tuple(_text(item) for item in value)
-    for path in paths:
-        if not path.endswith(".md"):
-            raise _InvalidValueError(
-                f"chapter files are Markdown files ending in .md (got '{path}')"
-            )
-    return paths
+    # pandoc reads Markdown whatever the file is called (.md, .markdown, .txt, Quarto's .qmd).
+    return tuple(_text(item) for item in value)
 
 
 def _files(value: Any) -> tuple[str, ...]:
