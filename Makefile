@@ -7,7 +7,7 @@ ACE    := tests/validators/node_modules/.bin/ace-cli
 BUILD  := $(BIN)/python -m pipeline build
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub large-print test lint proof check validators bench clean distclean
+.PHONY: all pdf epub large-print editions test lint proof check validators bench clean distclean
 
 ## Build the A4 PDF and the EPUB of manuscript/ into output/.
 all: $(READY)
@@ -22,6 +22,10 @@ epub: $(READY)
 ## The same book at 16 pt for low-vision readers: output/<slug>-large-print.pdf
 large-print: $(READY)
 	$(BUILD) --format pdf --profile large-print
+
+## Every edition book.yaml lists (print profiles, booklet, EPUB, web), in parallel processes.
+editions: $(READY)
+	$(BUILD) --all-editions
 
 ## A virtual environment with the pinned dependencies (no root needed).
 $(READY): pyproject.toml
@@ -63,6 +67,7 @@ bench: $(READY)
 clean:
 	rm -f output/*.pdf output/*.epub output/.*.partial
 	rm -rf output/proof
+	rm -rf output/*-web
 	rm -rf .pytest_cache .mypy_cache .ruff_cache
 	find pipeline tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
 

@@ -1,36 +1,47 @@
-"""The build, top to bottom: load, parse, number, document, render, write. No logic of its own."""
+"""The build, top to bottom: load, parse, number, document once; then every edition from that
+one `Document` (independent editions in parallel processes); then one all-or-nothing write."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
+import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
 from .core.output import output_lock, write_all
 from .core.project import Project, output_problem
+from .core.sandbox import Limits, run_limited
 from .dialect.sanitize import check_bibliography
+from .editions.booklet import impose_booklet
+from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, known_editions, output_name
 from .editions.epub import write_epub
 from .editions.epub_render import render_epub
 from .editions.pdf import PrintLayout, PrintWriter
+from .editions.press import finish_press_pdf
 from .editions.render import render_print_html
+from .editions.web import render_web
 from .stages.document import Document, build_document
 from .stages.load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
+from .stages.metadata import BookMeta
 from .stages.number import number_book
-from .stages.parse import parse_chapter
-
-FORMATS = ("pdf", "epub")
+from .stages.parse import parse_book
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What to make: which editions, and the print profile."""
+    """What to make: editions by name, or also those book.yaml lists; in how many processes."""
 
-    formats: tuple[str, ...] = FORMATS
-    profile: str = "a4"
+    editions: tuple[str, ...] = DEFAULT_EDITIONS
+    listed: bool = False  # add the editions book.yaml lists (`--all-editions`)
+    jobs: int = 1
     # Remove markup the allowlist refuses, with a warning, instead of failing.
     sanitize: bool = False
     # Any warning fails the build (for a publisher's CI): nothing is written.
@@ -38,26 +49,39 @@ class BuildOptions:
     # The day review dates are checked against (the command line passes today's date); the
     # editions never depend on it.
     today: dt.date | None = None
+    # What the build's child process may use (CPU time, memory, wall clock).
+    limits: Limits = dataclasses.field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
 class StageReport:
-    """One line of progress: the stage, what it did, how long it took."""
+    """One line of progress: the stage, the edition it worked on, what it did, how long."""
 
     stage: str
     detail: str
     seconds: float
+    edition: str = ""
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """The files written and the warnings worth showing."""
 
-    outputs: tuple[Path, ...]
+    files: Mapping[str, Path]  # each edition's file (the web edition's index.html), by name
     warnings: tuple[Problem, ...]
     review_date: dt.date | None
     book_file: str
-    layout: PrintLayout | None
+    layouts: Mapping[str, PrintLayout]  # by profile; page maps only, no WeasyPrint document
+
+    @property
+    def outputs(self) -> tuple[Path, ...]:
+        """Every edition's file."""
+        return tuple(self.files.values())
+
+    @property
+    def layout(self) -> PrintLayout | None:
+        """The first print layout made (the A4 one in a default build)."""
+        return next(iter(self.layouts.values()), None)
 
 
 Reporter = Callable[[StageReport], None]
@@ -70,17 +94,11 @@ class _Stage:
 
 
 @contextmanager
-def _stage(report: Reporter, name: str) -> Iterator[_Stage]:
+def _stage(report: Reporter, name: str, edition: str = "") -> Iterator[_Stage]:
     started = time.perf_counter()
     stage = _Stage()
     yield stage
-    report(StageReport(name, stage.detail, time.perf_counter() - started))
-
-
-def output_name(slug: str, profile: str, extension: str) -> str:
-    """`slug.pdf` for the default A4 report, `slug-<profile>.pdf` for the others."""
-    suffix = "" if profile == "a4" or extension == "epub" else f"-{profile}"
-    return f"{slug}{suffix}.{extension}"
+    report(StageReport(name, stage.detail, time.perf_counter() - started, edition))
 
 
 def print_layout(
@@ -93,14 +111,16 @@ def print_layout(
     """Lay the book out twice: the second time the reference list knows which pages cite
     each entry. Only the list at the end changes, so no earlier page moves."""
     writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
-    first = writer.layout(render_print_html(document, styles, None))
-    return writer, writer.layout(render_print_html(document, styles, first.pages_of))
+    first = writer.layout(render_print_html(document, styles, None, profile))
+    return writer, writer.layout(render_print_html(document, styles, first.pages_of, profile))
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
     """Build the requested editions into project.output; raise ManuscriptError on bad input.
 
-    One build at a time writes into an output folder: a second one waits for the first.
+    The work runs in a child process with CPU, memory and time limits (a crafted manuscript
+    cannot bring the machine down); the editions come back in memory and are written here,
+    all or nothing. One build at a time writes into an output folder: a second one waits.
     """
     where = Location(project.show(project.output))
     problem = output_problem(project.manuscript, project.output)
@@ -115,28 +135,49 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         with output_lock(project.output, waiting):
             if time.perf_counter() - started > 0.5:
                 report(StageReport("wait", "done", time.perf_counter() - started))
-            return _build(project, options, report)
+            made = run_limited(
+                make_all,
+                (project, options),
+                options.limits,
+                Location(project.show(project.manuscript)),
+                report,
+            )
+            with _stage(report, "write") as stage:
+                write_all(made.files)
+                stage.detail = ", ".join(project.show(path) for _, path in made.outputs)
     except OSError as error:
         raise ManuscriptError.at(
             where,
             f"cannot write the editions there ({error.strerror}); choose a writable folder "
             "with --output",
         ) from error
+    return BuildResult(
+        MappingProxyType(dict(made.outputs)),
+        made.warnings,
+        made.review_date,
+        made.book_file,
+        MappingProxyType(dict(made.layouts)),
+    )
 
 
-def _strict(warnings: list[Problem], strict: bool) -> None:
-    """Under --strict a warning stops the build before anything is written."""
-    if strict and warnings:
-        raise ManuscriptError(
-            Problem(w.location, f"{w.message} (a warning, an error under --strict)")
-            for w in warnings
-        )
+@dataclass(frozen=True)
+class MadeBook:
+    """Every requested edition in memory, as the child process hands it back."""
+
+    files: dict[Path, bytes]
+    outputs: tuple[tuple[str, Path], ...]
+    warnings: tuple[Problem, ...]
+    review_date: dt.date | None
+    book_file: str
+    layouts: tuple[tuple[str, PrintLayout], ...]  # page maps only
 
 
-def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
+def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeBook:
+    """Load, parse, number and document the book once, then make every edition from it."""
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
+        wanted = choose_editions(options, manuscript.meta, known_editions(styles.profiles), project)
         unsafe, dropped_from_bibliography = check_bibliography(
             ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
             options.sanitize,
@@ -147,10 +188,7 @@ def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildRe
             f"{len(manuscript.bibliography)} bibliography entries"
         )
     with _stage(report, "parse") as stage:
-        chapters = tuple(
-            parse_chapter(source, number, options.sanitize)
-            for number, source in enumerate(manuscript.chapters, start=1)
-        )
+        chapters = parse_book(manuscript.chapters, options.sanitize)
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
         stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
     with _stage(report, "assets") as stage:
@@ -178,53 +216,200 @@ def _build(project: Project, options: BuildOptions, report: Reporter) -> BuildRe
     with _stage(report, "document") as stage:
         document = build_document(manuscript, chapters, numbering, assets)
         stage.detail = f"{len(document.toc)} contents entries"
-    warnings = [
-        *(warning for chapter in chapters for warning in chapter.warnings),
-        *loaded.warnings,
-        *dropped_from_bibliography,
-        *document.warnings,
-    ]
+    early = [*loaded.warnings, *dropped_from_bibliography, *document.warnings]
     meta = document.meta
     if options.today and meta.review_date and meta.review_date < options.today:
-        warnings.append(
+        early.append(
             Problem(
                 Location(meta.source),
                 f"the review date {meta.review_date} has passed; check the content and set "
                 "a new 'review-date'",
             )
         )
+    _strict(early, options.strict)  # before the long part, when it can already tell
+    shared = Shared(project, styles, document, manuscript.chapters)
+    made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
+    # Each profile's layout repeats the same CSS warnings: each is said once.
+    warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
     _strict(warnings, options.strict)
-    files: dict[Path, bytes] = {}
-    # The print layout is always made: the EPUB's page-list is the A4 edition's pages.
-    with _stage(report, "pdf") as stage:
-        writer, layout = print_layout(
-            project, styles, document, options.profile, manuscript.chapters
-        )
-        warnings += layout.warnings
-        name = output_name(document.meta.slug, options.profile, "pdf")
-        if "pdf" in options.formats:
-            files[project.output / name] = writer.pdf_bytes(layout)
-            stage.detail = f"{name}, {layout.page_count} pages"
-        else:
-            stage.detail = f"layout only (the EPUB's page-list), {layout.page_count} pages"
-    if "epub" in options.formats:
-        with _stage(report, "epub") as stage:
-            a4 = (
-                layout
-                if options.profile == "a4"
-                else print_layout(project, styles, document, "a4", manuscript.chapters)[1]
-            )
-            edition = render_epub(document, styles, a4.pages_of)
-            name = output_name(document.meta.slug, options.profile, "epub")
-            files[project.output / name] = write_epub(edition, document)
-            stage.detail = (
-                f"{name}, {len(edition.documents)} documents, "
-                f"{len(edition.pages)} print pages marked"
-            )
-    _strict(warnings, options.strict)
-    with _stage(report, "write") as stage:
-        write_all(files)
-        stage.detail = ", ".join(project.show(path) for path in files)
-    return BuildResult(
-        tuple(files), tuple(warnings), document.meta.review_date, document.meta.source, layout
+    return MadeBook(
+        files={path: data for group in made for path, data in group.files.items()},
+        outputs=tuple(output for group in made for output in group.outputs),
+        warnings=tuple(warnings),
+        review_date=meta.review_date,
+        book_file=meta.source,
+        layouts=tuple((g.layout_name, g.layout) for g in made if g.layout_name and g.layout),
     )
+
+
+def _strict(warnings: list[Problem], strict: bool) -> None:
+    """Under --strict a warning stops the build before anything is written."""
+    if strict and warnings:
+        raise ManuscriptError(
+            Problem(w.location, f"{w.message} (a warning, an error under --strict)")
+            for w in warnings
+        )
+
+
+def choose_editions(
+    options: BuildOptions, meta: BookMeta, known: Mapping[str, Edition], project: Project
+) -> tuple[Edition, ...]:
+    """The editions asked for, checked by name, in the catalogue's order."""
+    problems = []
+    listed = (meta.editions or DEFAULT_EDITIONS) if options.listed else ()
+    for name in listed:
+        if name not in known:
+            problems.append(_unknown(name, known, Location(meta.source, meta.editions_line)))
+    for name in options.editions:
+        if name not in known:
+            where = Location(project.show(project.styles / "profiles"))
+            problems.append(_unknown(name, known, where))
+    raise_if_any(problems)
+    asked = set(listed) | set(options.editions)
+    return tuple(edition for name, edition in known.items() if name in asked)
+
+
+def _unknown(name: str, known: Mapping[str, Edition], where: Location) -> Problem:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"choose from {', '.join(known)}"
+    return Problem(where, f"unknown edition '{name}'; {hint}")
+
+
+def group_by_layout(wanted: Sequence[Edition]) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """Editions that share a print layout are made together (the EPUB with the A4 report,
+    the booklet with the leaflet); each group is independent of the others."""
+    groups: dict[str | None, list[str]] = {}
+    for edition in wanted:
+        groups.setdefault(edition.layout, []).append(edition.name)
+    # Layouts take seconds, the web page a fraction of one: start the long jobs first.
+    return tuple(sorted(((k, tuple(v)) for k, v in groups.items()), key=lambda g: g[0] is None))
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every edition is made from: the one Document, the styles, the chapters' text."""
+
+    project: Project
+    styles: Styles
+    document: Document
+    chapters: tuple[ChapterSource, ...]
+
+
+@dataclass(frozen=True)
+class Made:
+    """One group's editions, in memory: files, progress lines, warnings, its page map."""
+
+    files: Mapping[Path, bytes]
+    outputs: tuple[tuple[str, Path], ...]  # (edition, its file)
+    reports: tuple[StageReport, ...]
+    warnings: tuple[Problem, ...]
+    layout_name: str | None
+    layout: PrintLayout | None
+
+
+def make_editions(
+    shared: Shared,
+    groups: Sequence[tuple[str | None, tuple[str, ...]]],
+    jobs: int,
+    report: Reporter,
+) -> list[Made]:
+    """Each group in this process, or with jobs > 1 in a pool of forked processes (which
+    inherit the Document, so nothing is read twice and the editions cannot disagree)."""
+    if jobs <= 1 or len(groups) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [make_group(shared, layout, names, report) for layout, names in groups]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        min(jobs, len(groups)), context, initializer=_adopt, initargs=(shared,)
+    ) as pool:
+        futures = [pool.submit(_make_group_in_worker, layout, names) for layout, names in groups]
+        try:
+            for done in as_completed(futures):  # progress as each group finishes
+                for line in done.result().reports:
+                    report(line)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return [future.result() for future in futures]  # the catalogue's order, as a serial build
+
+
+_SHARED: Shared | None = None
+
+
+def _adopt(shared: Shared) -> None:
+    """Pool initializer: the forked worker keeps the parent's Document (no pickling)."""
+    global _SHARED
+    _SHARED = shared
+
+
+def _make_group_in_worker(layout: str | None, names: tuple[str, ...]) -> Made:
+    assert _SHARED is not None, "the pool's initializer sets the shared Document"
+    return make_group(_SHARED, layout, names, lambda _line: None)
+
+
+def make_group(
+    shared: Shared, layout_name: str | None, names: tuple[str, ...], report: Reporter
+) -> Made:
+    """Lay out one profile (if the group needs it) and make each of the group's editions."""
+    reports: list[StageReport] = []
+
+    def keep(line: StageReport) -> None:
+        reports.append(line)
+        report(line)
+
+    project, document, slug = shared.project, shared.document, shared.document.meta.slug
+    writer, layout, pdf = None, None, None
+    if layout_name is not None:
+        with _stage(keep, "layout", layout_name) as stage:
+            writer, layout = print_layout(
+                project, shared.styles, document, layout_name, shared.chapters
+            )
+            stage.detail = f"{layout.page_count} pages"
+    files: dict[Path, bytes] = {}
+    outputs = []
+    for name in names:
+        target = project.output / output_name(slug, name)
+        with _stage(keep, _STAGE_NAMES.get(name, "pdf"), name) as stage:
+            if name == "web":
+                page = render_web(document, shared.styles, project.styles / "fonts")
+                files.update({target.parent / path: data for path, data in page.files.items()})
+                stage.detail = f"{project.show(target)}, {len(page.files)} files"
+            elif name == "epub":
+                assert layout is not None
+                edition = render_epub(document, shared.styles, layout.pages_of)
+                files[target] = write_epub(edition, document)
+                stage.detail = (
+                    f"{target.name}, {len(edition.documents)} documents, "
+                    f"{len(edition.pages)} print pages marked"
+                )
+            else:
+                assert writer is not None and layout is not None
+                pdf = pdf or writer.pdf_bytes(layout)
+                if name == "booklet":
+                    booklet = impose_booklet(pdf)
+                    files[target] = booklet.data
+                    stage.detail = f"{target.name}, {booklet.sheets} A4 sheets, {booklet.how}"
+                else:
+                    final = (
+                        finish_press_pdf(pdf, document.meta.identifier) if name == PRESS else pdf
+                    )
+                    files[target] = final
+                    stage.detail = f"{target.name}, {layout.page_count} pages"
+        outputs.append((name, target))
+    return Made(
+        files,
+        tuple(outputs),
+        tuple(reports),
+        layout.warnings if layout else (),
+        layout_name,
+        _page_map(layout) if layout else None,
+    )
+
+
+def _page_map(layout: PrintLayout) -> PrintLayout:
+    """The layout without WeasyPrint's document, in plain dicts: it crosses processes."""
+    return dataclasses.replace(
+        layout, pages_of=dict(layout.pages_of), spans=dict(layout.spans), rendered=None
+    )
+
+
+_STAGE_NAMES = {"web": "web", "epub": "epub", "booklet": "impose", PRESS: "pdf/x"}

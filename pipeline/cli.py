@@ -16,7 +16,8 @@ EXAMPLES = """examples:
   python -m pipeline build                        this folder's book.yaml (or ./manuscript)
                                                   -> ./output (PDF and EPUB)
   python -m pipeline build my-book -o out -f pdf  only the PDF of my-book/
-  python -m pipeline build -p large-print -f pdf  the 16 pt large-print PDF
+  python -m pipeline build -e leaflet -e booklet  the A5 leaflet and its booklet for folding
+  python -m pipeline build --all-editions         every edition book.yaml lists
   python -m pipeline new my-book                  a sample manuscript to start from
   python -m pipeline lint --report                proof the text; reading grades as HTML
   python -m pipeline check                        every validator over everything in ./output

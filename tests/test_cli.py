@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import build as build_module
 from pipeline.cli import main
+from pipeline.core.errors import Location, ManuscriptError, Problem
 
 from .conftest import DATA, REPO
 
@@ -98,4 +100,42 @@ def test_unknown_profile_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-p", "a5"]) == 1
-    assert "unknown profile 'a5'; choose one of a4, large-print" in capsys.readouterr().err
+    assert (
+        "styles/profiles: error: unknown edition 'a5'; choose from a4, large-print, leaflet, "
+        "letter, press, booklet, epub, web" in capsys.readouterr().err
+    )
+
+
+def test_a_misspelt_edition_in_book_yaml_is_reported_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(DATA / "tiny", book)
+    with (book / "book.yaml").open("a") as stream:
+        stream.write("editions: [a4, leaflat, web]\n")
+    line = (book / "book.yaml").read_text().count("\n")
+    assert main(["build", str(book), "-o", str(tmp_path / "out"), "-q", "--all-editions"]) == 1
+    err = capsys.readouterr().err
+    assert f"book.yaml:{line}: error: unknown edition 'leaflat'; did you mean 'leaflet'?" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_error_in_a_parallel_edition_fails_the_whole_build_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The problem crosses back from the worker process; no edition is written. (The
+    pipeline's own checks catch every WeasyPrint error we know how to provoke before the
+    editions start, so the web edition's renderer is made to fail here.)"""
+
+    def failing(*_args: object) -> None:
+        raise ManuscriptError([Problem(Location("chapters/one.md", 5), "the web page failed")])
+
+    monkeypatch.setattr(build_module, "render_web", failing)
+    argv = ["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-e", "a4", "-e", "web"]
+    assert main([*argv, "-j", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "chapters/one.md:5: error: the web page failed" in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -40,10 +40,10 @@ def test_boxes_nest_and_take_title_label_and_quarto_names() -> None:
 
 
 def test_box_problems_are_reported_with_their_lines() -> None:
-    found = prepare("# T\n\n::: {.sidebar}\nx\n:::\n\n:::\n\n::: note\nopen\n", "ch.md")
+    found = prepare("# T\n\n::: {.key-point}\nx\n:::\n\n:::\n\n::: note\nopen\n", "ch.md")
     messages = [(p.location.line, p.message.split(";")[0]) for p in found.problems]
     assert messages == [
-        (3, "unknown box {.sidebar}"),
+        (3, "unknown box '.key-point'"),
         (7, "':::' closes no box"),
         (9, "box opened with ':::' is never closed"),
     ]
@@ -75,9 +75,13 @@ def test_figure_alone_in_its_paragraph_with_alt_and_label() -> None:
     )
 
 
-def test_labels_need_their_kind_prefix() -> None:
-    found = prepare("# T\n\n## Intro {#intro}\n", "ch.md")
-    assert "must start with 'sec:'" in found.problems[0].message
+def test_any_heading_id_is_a_label_and_quarto_references_are_cross_references() -> None:
+    found = prepare(
+        "# T\n\n## Intro {#intro}\n\nSee @fig-dot, [@tbl:a; @tbl-b] and @intro.\n", "ch.md"
+    )
+    assert found.problems == ()
+    assert found.headings[1].label == "intro"
+    assert sorted(x.label for x in found.xrefs) == ["fig-dot", "tbl-b", "tbl:a"]
 
 
 def test_heading_labels_become_ids_and_unnumbered_is_kept() -> None:

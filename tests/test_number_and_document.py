@@ -45,8 +45,8 @@ def test_tables_figures_and_labelled_boxes_are_numbered_through_the_book() -> No
         "# Two\n\nSee @tbl:two and @box:k.\n\n" + table % "two",
     )
     numbering = number_book(parsed, BIB, False, Location("refs.json"))
-    assert numbering.targets["tbl:two"].name == "Table 2"
-    assert numbering.targets["box:k"].name == "Box 1"
+    assert numbering.targets["tbl-two"].name == "Table 2"
+    assert numbering.targets["box-k"].name == "Box 1"
     assert [numbering.xrefs[(2, i)].name for i in range(2)] == ["Table 2", "Box 1"]
 
 

@@ -12,29 +12,29 @@ from pipeline.core.sandbox import BugInChildError, Limits, run_limited
 WHERE = Location("book.yaml")
 
 
-def _double(value: int) -> int:
+def _double(value: int, _report: object) -> int:
     return value * 2
 
 
-def _refuse() -> None:
+def _refuse(_report: object) -> None:
     raise ManuscriptError([Problem(Location("one.md", 3), "a problem")])
 
 
-def _spin() -> None:
+def _spin(_report: object) -> None:
     while True:
         time.sleep(0.01)
 
 
-def _burn() -> None:
+def _burn(_report: object) -> None:
     while True:
         pass
 
 
-def _hog() -> bytes:
+def _hog(_report: object) -> bytes:
     return b"x" * (512 * 1024 * 1024)
 
 
-def _bug() -> None:
+def _bug(_report: object) -> None:
     raise KeyError("a bug")
 
 

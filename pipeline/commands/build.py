@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
-from ..build import FORMATS, BuildOptions, StageReport, build
+from ..build import BuildOptions, StageReport, build
 from ..core.errors import ManuscriptError
 from ..core.project import Project, default_manuscript, default_output
+from ..editions.catalog import DEFAULT_EDITIONS
+
+FORMATS = ("pdf", "epub")
 
 NAME = "build"
 HELP = "build the editions of a manuscript"
 DESCRIPTION = (
-    "Build the PDF and EPUB editions of a manuscript folder (one with a book.yaml) into the "
-    "output folder. A failed build prints one line per problem (file:line: what is wrong and "
-    "how to fix it), exits with status 1 and leaves the previous outputs untouched."
+    "Build editions of a manuscript folder (one with a book.yaml) into the output folder: by "
+    "default the A4 PDF and the EPUB; with -e the editions named (a4, letter, leaflet, "
+    "large-print, press, booklet, epub, web); with --all-editions those book.yaml lists. "
+    "Independent editions are made in parallel processes. A failed build prints one line per "
+    "problem (file:line: what is wrong and how to fix it), exits with status 1 and leaves the "
+    "previous outputs untouched."
 )
 
 
@@ -36,18 +43,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where to write the editions (default: ./output)",
     )
     parser.add_argument(
+        "-e",
+        "--edition",
+        dest="editions",
+        action="append",
+        metavar="NAME",
+        help="an edition to build: a4, letter, leaflet, large-print, press, booklet, epub, "
+        "web (or any profile in styles/profiles/); repeat for several",
+    )
+    parser.add_argument(
+        "-a",
+        "--all-editions",
+        action="store_true",
+        help="every edition book.yaml lists under 'editions:' (default there: a4 and epub)",
+    )
+    parser.add_argument(
         "-f",
         "--format",
         dest="formats",
         action="append",
         choices=FORMATS,
-        help="an edition to build; repeat for several (default: pdf and epub)",
+        help="pdf (in the profile of -p) or epub; repeat for both (the default)",
     )
     parser.add_argument(
         "-p",
         "--profile",
-        default="a4",
-        help="the print profile from styles/profiles/: a4 (default) or large-print",
+        help="the print profile of -f pdf, from styles/profiles/ (default: a4)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for independent editions (default: one per CPU; 1 builds in turn)",
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only problems, not one line per stage"
@@ -71,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
     manuscript = args.manuscript or default_manuscript(here)
     project = Project.at(here, manuscript, args.output or default_output(here))
     options = BuildOptions(
-        tuple(args.formats or FORMATS),
-        args.profile,
+        requested_editions(args),
+        args.all_editions,
+        max(1, args.jobs),
         sanitize=args.sanitize,
         strict=args.strict,
         today=dt.date.today(),
@@ -80,7 +109,10 @@ def run(args: argparse.Namespace) -> int:
 
     def report(line: StageReport) -> None:
         if not args.quiet:
-            print(f"{line.stage:<9} {line.seconds:6.2f} s  {line.detail}", flush=True)
+            print(
+                f"{line.stage:<8} {line.edition:<12}{line.seconds:6.2f} s  {line.detail}",
+                flush=True,
+            )
 
     try:
         result = build(project, options, report)
@@ -90,6 +122,17 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"{warning.location}: warning: {warning.message}", file=sys.stderr)
     return 0
+
+
+def requested_editions(args: argparse.Namespace) -> tuple[str, ...]:
+    """The editions -e names, plus those -f/-p mean (`-f pdf -p leaflet` is the leaflet)."""
+    named = list(args.editions or ())
+    if args.formats or args.profile:
+        profile = args.profile or "a4"
+        named += [profile if kind == "pdf" else "epub" for kind in args.formats or FORMATS]
+    if not named and not args.all_editions:
+        return DEFAULT_EDITIONS
+    return tuple(named)
 
 
 def print_problems(error: ManuscriptError) -> None:

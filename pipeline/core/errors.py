@@ -37,6 +37,10 @@ class ManuscriptError(Exception):
             raise ValueError("ManuscriptError needs at least one problem")
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ManuscriptError], tuple[tuple[Problem, ...]]]:
+        """Pickled as its problems, so an edition built in another process can report them."""
+        return (type(self), (self.problems,))
+
     @classmethod
     def at(cls, location: Location, message: str) -> ManuscriptError:
         """One problem at one place."""

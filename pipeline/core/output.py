@@ -3,6 +3,7 @@ untouched, and two builds into one folder never interleave."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -46,7 +47,9 @@ def write_all(files: Mapping[Path, bytes]) -> None:
 @contextmanager
 def output_lock(folder: Path, on_wait: Callable[[], None]) -> Iterator[None]:
     """Hold an exclusive lock on the output folder for one build; a second build into the same
-    folder calls `on_wait` once and waits. The kernel drops the lock if the process dies."""
+    folder calls `on_wait` once and waits. The kernel drops the lock if the process dies.
+    A folder made only for the lock is removed again if the build wrote nothing into it."""
+    made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -57,4 +60,7 @@ def output_lock(folder: Path, on_wait: Callable[[], None]) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
     finally:
+        if made:
+            with contextlib.suppress(OSError):  # not empty: the build wrote its editions
+                folder.rmdir()
         os.close(descriptor)

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ def _child(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         _apply(limits)
-        sender.send(("ok", function(*args)))
+        result = function(*args, lambda message: sender.send(("report", message)))
+        sender.send(("ok", result))
     except ManuscriptError as error:
         sender.send(("error", error.problems))
     except MemoryError:
@@ -65,12 +67,18 @@ def _child(
 
 
 def run_limited(
-    function: Callable[..., T], args: tuple[Any, ...], limits: Limits, where: Location
+    function: Callable[..., T],
+    args: tuple[Any, ...],
+    limits: Limits,
+    where: Location,
+    on_report: Callable[[Any], None] = lambda _message: None,
 ) -> T:
-    """`function(*args)` in a limited child process; ManuscriptError when a limit is hit."""
+    """`function(*args, report)` in a limited child process; ManuscriptError when a limit is
+    hit. What the child passes to `report` reaches `on_report` here as it happens."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(limits, function, args, sender), daemon=True)
+    # Not a daemon: the child may start worker processes of its own (parallel editions).
+    child = context.Process(target=_child, args=(limits, function, args, sender))
     child.start()
     sender.close()
     pid = child.pid
@@ -78,35 +86,42 @@ def run_limited(
     # Also here, as the child may not have run yet; it may also have done it first.
     with contextlib.suppress(PermissionError, ProcessLookupError):
         os.setpgid(pid, pid)
+    deadline = time.monotonic() + limits.wall_seconds
+    outcome, timed_out = None, False
     try:
-        ready = receiver.poll(limits.wall_seconds)
-        outcome = receiver.recv() if ready else None
+        while outcome is None:
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                timed_out = True
+                break
+            kind, value = receiver.recv()
+            if kind == "report":
+                on_report(value)
+            else:
+                outcome = (kind, value)
     except EOFError:  # the child died without a word: killed by a limit
-        outcome = None
+        pass
     finally:
-        if child.is_alive():
-            try:
+        if child.is_alive() or outcome is None:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                child.kill()
         child.join()
         receiver.close()
     if outcome is None:
-        raise ManuscriptError([Problem(where, _why_it_stopped(child.exitcode, limits, ready))])
+        raise ManuscriptError([Problem(where, _why_it_stopped(child.exitcode, limits, timed_out))])
     kind, value = outcome
     if kind == "ok":
         return value  # type: ignore[no-any-return]
     if kind == "error":
         raise ManuscriptError(value)
     if kind == "memory":
-        raise ManuscriptError([Problem(where, _why_it_stopped(None, limits, True, True))])
+        raise ManuscriptError([Problem(where, _why_it_stopped(None, limits, False, True))])
     raise BugInChildError(f"the build failed with a bug:\n{value}")
 
 
 def _why_it_stopped(
-    exitcode: int | None, limits: Limits, ready: bool, out_of_memory: bool = False
+    exitcode: int | None, limits: Limits, timed_out: bool, out_of_memory: bool = False
 ) -> str:
-    if not ready:
+    if timed_out:
         return (
             f"the build took longer than {limits.wall_seconds} s and was stopped; look for a "
             "very large table or a stylesheet rule that makes the layout repeat, or allow "

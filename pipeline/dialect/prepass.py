@@ -13,14 +13,15 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import Location, Problem
+from . import divs, math, tex
+from .chapters import Part
+from .joins import closing_bracket, join_open_constructs
+from .lists import normalise_lists
+from .tables import convert_tables
 
-XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box"}
-LABEL_EXAMPLES = {
-    "box": "box:key-points",
-    "tbl": "tbl:compare",
-    "fig": "fig:trends",
-    "sec": "sec:intro",
-}
+XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
+# pandoc-crossref writes `@fig:x`, Quarto `@fig-x`; both name the element id `fig-x`.
+XREF_LABEL = re.compile(rf"^(?P<kind>{'|'.join(XREF_KINDS)})[:-][\w-]*\w$")
 BOX_KINDS = {"key-points": "Key points", "summary": "Summary", "note": "Note", "warning": "Warning"}
 # Quarto users write callouts; they map onto our four boxes.
 BOX_ALIASES = {
@@ -66,7 +67,9 @@ _BLOCK_START = re.compile(r"^\s*(?:[#>|*+-]\s|\d+[.)]\s|:::|```|~~~|$)")
 NORMAL, SUPPRESS_AUTHOR, AUTHOR_IN_TEXT = "normal", "suppress-author", "author-in-text"
 # Not an image, not a link's text, not a reference link's label; "[@a][@b]" is two citations.
 _BRACKET = re.compile(r"(?<!!)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?!\(|\{|\[(?!@))")
-_BARE_XREF = re.compile(r"(?<![\w@.\[])@(?P<label>(?:tbl|fig|sec|box):[A-Za-z0-9_-]*[A-Za-z0-9])")
+_BARE_XREF = re.compile(
+    rf"(?<![\w@.\[])@(?P<label>(?:{'|'.join(XREF_KINDS)})[:-][A-Za-z0-9_-]*[A-Za-z0-9])"
+)
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _COMMENT = re.compile(r"<!--.*?-->")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -76,7 +79,7 @@ _HEADING = re.compile(
     r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?(?:\s+#+)?\s*$"
 )
 _SETEXT = re.compile(r"^ {0,3}(?P<rule>=+|-+)\s*$")
-_CAPTION = re.compile(r"^(?:Table)?:\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?\s*$")
+_CAPTION = re.compile(r"^(?:Table)?:\s+(?P<text>.*?)(?:\s+\{(?P<attrs>[^}]*)\})?\s*$", re.DOTALL)
 _FIGURE = re.compile(
     r"^!\[(?P<caption>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?:\{(?P<attrs>[^}]*)\})?\s*$"
 )
@@ -84,6 +87,7 @@ _FRAGMENT_LINK = re.compile(r"\]\(#(?P<fragment>[^)\s]+)")
 _NOTE_REF = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^ {0,3}\[\^(?P<label>[^\]\s]+)\]:")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+")
+_GRID_RULE = re.compile(r"^\s*\+[-=:]+\+(?:[-=:]+\+)*\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LIST_ITEM = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s")
 _ATTR = re.compile(
@@ -91,6 +95,11 @@ _ATTR = re.compile(
     r"""|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))"""
     r"""|(?P<dash>-)(?=\s|$)"""
 )
+_DEFINITION_MARKER = re.compile(r"^( {0,3})[~:](?:\t| {1,3})(?=\S)")
+_RAW_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{=(?P<format>[\w-]+)\}\s*$")
+_EXAMPLE_REF = re.compile(r"\(@([\w-]+)\)")  # a reference to an example item: (@foo)
+_RAW_INLINE = re.compile(r"^\{=(?P<format>[\w-]+)\}")
+_LINE_BLOCK = re.compile(r"^\|(?: (?P<text>.*)|$)")
 _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
 
 
@@ -156,6 +165,7 @@ class BoxDef:
     title: str
     label: str | None
     location: Location
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,7 @@ class FigureDef:
     alt: str
     label: str | None
     location: Location
+    size: tuple[tuple[str, str], ...] = ()  # pandoc's width=, height= as written
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,17 @@ class HeadingDef:
     numbered: bool
     in_box: bool
     location: Location
+    listed: bool = True
+
+
+@dataclass(frozen=True)
+class MathDef:
+    """A TeX formula, already MathML; `display` for `$$…$$`."""
+
+    mathml: str
+    display: bool
+    location: Location
+    label: str | None = None  # `{#eq:x}` after a display formula numbers it
 
 
 @dataclass(frozen=True)
@@ -202,6 +224,8 @@ class Prepared:
     headings: tuple[HeadingDef, ...]
     links: tuple[FragmentLink, ...]
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
+    maths: tuple[MathDef, ...] = ()
 
 
 def placeholder(kind: str, index: int, tag: str = "span", block: bool = False) -> str:
@@ -212,7 +236,8 @@ def placeholder(kind: str, index: int, tag: str = "span", block: bool = False) -
 
 
 def element_id(label: str) -> str:
-    """`tbl:compare` -> `tbl-compare`: colons are awkward in ids (NCX needs XML names)."""
+    """`tbl:compare` -> `tbl-compare`: colons are awkward in ids (NCX needs XML names), and
+    so pandoc-crossref's `@tbl:compare` and Quarto's `@tbl-compare` name the same thing."""
     return label.replace(":", "-")
 
 
@@ -243,6 +268,7 @@ class _Reader:
     """Mutable state of one pass over one chapter; only `prepare` sees it."""
 
     path: str
+    heading_shift: int = 0
     out: list[str] = field(default_factory=list)
     out_lines: list[int] = field(default_factory=list)  # source line of each output line
     citations: list[CitationUse] = field(default_factory=list)
@@ -253,7 +279,13 @@ class _Reader:
     headings: list[HeadingDef] = field(default_factory=list)
     links: list[FragmentLink] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    open_boxes: list[Location] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    open_divs: list[tuple[Location, str]] = field(default_factory=list)  # where, closing tag
+    maths: list[MathDef] = field(default_factory=list)
+    inline_notes: list[tuple[int, str, str]] = field(default_factory=list)  # line, label, text
+    macros: dict[str, tuple[int, str]] = field(default_factory=dict)  # \newcommand
+    in_line_block: bool = False
+    examples: dict[str, int] = field(default_factory=dict)  # pandoc's (@label) numbers
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
 
@@ -263,6 +295,9 @@ class _Reader:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.at(line), message))
 
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Problem(self.at(line), message))
+
     def emit(self, line: int, *texts: str) -> None:
         self.out.extend(texts)
         self.out_lines.extend([line] * len(texts))
@@ -270,13 +305,27 @@ class _Reader:
 
 def prepare(text: str, path: str) -> Prepared:
     """Find the dialect's constructs in a chapter and replace them with placeholders."""
-    reader = _Reader(path)
+    lines = tuple(text.splitlines())
+    return prepare_part(Part(lines, tuple(range(1, len(lines) + 1)), None, 1, None, 0), path)
+
+
+def prepare_part(part: Part, path: str) -> Prepared:
+    """`prepare` for one chapter cut from a file; a title not written as a heading comes first."""
+    reader = _Reader(path, heading_shift=part.heading_shift)
+    if part.title is not None:
+        heading = _HEADING.match(f"# {part.title}")
+        assert heading is not None
+        reader.emit(part.title_line, _read_heading(reader, heading, part.title_line, shift=0), "")
     fence: str | None = None
+    raw_format: str | None = None  # inside ```{=format}
+    tex_environment: str | None = None
     in_comment = False
-    lines = text.splitlines()
+    lines, numbers = join_open_constructs(
+        *normalise_lists(*convert_tables(part.lines, part.numbers), reader.examples)
+    )
     joined: set[int] = set()
-    for number, line in enumerate(lines, start=1):
-        if number in joined:
+    for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
+        if index in joined:
             continue
         fence_match = _FENCE.match(line)
         if in_comment:
@@ -284,21 +333,48 @@ def prepare(text: str, path: str) -> Prepared:
             in_comment = "-->" not in line
             continue
         if fence is not None:
-            reader.emit(number, line)
             closing = fence_match.group(1) if fence_match else ""
-            if closing[:1] == fence[0] and len(closing) >= len(fence):
-                fence = None
+            closes = (
+                closing[:1] == fence[0]
+                and len(closing) >= len(fence)
+                and not line.strip(fence[0] + " ")
+            )
+            if raw_format is None:
+                reader.emit(number, line)
+            elif raw_format == "html":
+                _read_raw_html_line(reader, "" if closes else line, number)
+            if closes:
+                fence = raw_format = None
+            continue
+        if tex_environment is not None:
+            if tex.ends_environment(line, tex_environment):
+                tex_environment = None
             continue
         if fence_match:
             fence = fence_match.group(1)
-            reader.emit(number, line)
+            raw_format = _raw_block(reader, line, number)
+            if raw_format is None:
+                reader.emit(number, line)
+            continue
+        if _read_raw_tex(reader, line, number):
+            tex_environment = tex.environment(line)
+            if tex_environment and tex.ends_environment(line, tex_environment):
+                tex_environment = None
             continue
         if "<!--" in _COMMENT.sub("", line):  # a comment that runs on over several lines
             in_comment = True
-        line, taken = _join_split_citation(line, lines[number:])
-        joined.update(range(number + 1, number + 1 + taken))
-        after = number + taken
-        _read_line(reader, line, number, lines[after] if after < len(lines) else "")
+        line, taken = _join_split_citation(line, list(lines[index + 1 :]))
+        joined.update(range(index + 1, index + 1 + taken))
+        after = index + 1 + taken
+        next_line = lines[after] if after < len(lines) else ""
+        if _read_line_block(reader, line, number, next_line):
+            continue
+        _read_line(reader, line, number, next_line)
+    if reader.in_line_block:
+        _end_line_block(reader, numbers[-1])
+    for note_number, label, text in reader.inline_notes:
+        reader.emit(note_number, "")
+        _read_line(reader, f"[^{label}]: {' '.join(text.split())}", note_number, "")
     for label, where in reader.note_refs.items():
         if label not in reader.note_defs:
             reader.problems.append(
@@ -308,7 +384,7 @@ def prepare(text: str, path: str) -> Prepared:
                     f"'[^{label}]: …' (after the paragraph is fine)",
                 )
             )
-    for opened in reader.open_boxes:
+    for opened, _ in reader.open_divs:
         reader.problems.append(
             Problem(
                 opened,
@@ -326,7 +402,129 @@ def prepare(text: str, path: str) -> Prepared:
         headings=tuple(reader.headings),
         links=tuple(reader.links),
         problems=tuple(reader.problems),
+        warnings=tuple(reader.warnings),
+        maths=tuple(reader.maths),
     )
+
+
+def _raw_block(reader: _Reader, line: str, number: int) -> str | None:
+    """The format of a ```{=format} block: html passes (checked), others are dropped."""
+    match = _RAW_FENCE.match(line)
+    if not match:
+        return None
+    raw_format = match.group("format").lower()
+    if raw_format == "html":
+        reader.emit(number, "")
+    else:
+        reader.warn(
+            number,
+            f"raw {raw_format} block is left out: it only means something in a "
+            f"{raw_format} output; write it in Markdown or as a {{=html}} block",
+        )
+    return raw_format
+
+
+def _read_raw_html_line(reader: _Reader, line: str, number: int) -> None:
+    """A line of a ```{=html} block: passed through, under the same rules as raw HTML."""
+    forbidden = _FORBIDDEN.search(line)
+    if forbidden:
+        _refuse(reader, forbidden, number)
+        return
+    reader.emit(number, line)
+
+
+def _refuse(reader: _Reader, forbidden: re.Match[str], number: int) -> None:
+    reader.problem(
+        number,
+        f"raw <{forbidden.group(1).lower()}> is not allowed in a "
+        "manuscript (it is unsafe or breaks the EPUB); remove it and use Markdown",
+    )
+
+
+def _read_line_block(reader: _Reader, line: str, number: int, next_line: str) -> bool:
+    """pandoc's line blocks (`| ` lines, for verse and addresses): line breaks kept."""
+    match = _LINE_BLOCK.match(line)
+    if reader.in_line_block:
+        if not line.strip():
+            _end_line_block(reader, number)
+            return True
+        if match is None and line.startswith(" ") and reader.out:  # a continued line
+            reader.out[-1] = reader.out[-1].removesuffix("<br />") + " " + line.strip() + "<br />"
+            return True
+        if match is None:
+            _end_line_block(reader, number)
+            return False
+    elif (
+        match is None
+        or _FORBIDDEN.search(_without_code(line))
+        or line.rstrip().endswith("|")
+        or _TABLE_RULE.match(next_line)
+        or (reader.out and reader.out[-1].strip())
+    ):
+        return False
+    else:
+        reader.in_line_block = True
+        reader.emit(number, '<div class="line-block" markdown="span">')
+    if match is None:
+        return False
+    text = match.group("text") or ""
+    indent = len(text) - len(text.lstrip(" "))
+    shown = "&nbsp;" * indent + _replace_inline(reader, text.lstrip(" "), number)
+    reader.emit(number, shown + "<br />")
+    return True
+
+
+def _end_line_block(reader: _Reader, number: int) -> None:
+    reader.in_line_block = False
+    reader.out[-1] = reader.out[-1].removesuffix("<br />")
+    reader.emit(number, "</div>", "")
+
+
+def _read_inline_notes(reader: _Reader, line: str, number: int) -> str:
+    """`text.^[An inline note.]` becomes a note call; its text is read after the chapter."""
+    start = line.find("^[")
+    while start >= 0:
+        if not _inside_code(line, start):
+            end = closing_bracket(line, start + 1)
+            if end is None:
+                break
+            label = f"inline-note-{len(reader.inline_notes) + 1}"
+            reader.inline_notes.append((number, label, line[start + 2 : end]))
+            line = f"{line[:start]}[^{label}]{line[end + 1 :]}"
+        start = line.find("^[", start + 2)
+    return line
+
+
+def _inside_code(line: str, index: int) -> bool:
+    return any(m.start() <= index < m.end() for m in _CODE_SPAN.finditer(line))
+
+
+def _read_raw_tex(reader: _Reader, line: str, number: int) -> bool:
+    """A line of raw TeX: a page break in print, anything else dropped; True if it was one."""
+    command = tex.page_break(line)
+    if command:
+        reader.warn(
+            number,
+            f"raw LaTeX '\\{command}' becomes a page break in print and is left out of the "
+            "EPUB (reflowing text has no pages)",
+        )
+        reader.emit(number, "", tex.PAGE_BREAK_HTML, "")
+        return True
+    macro = tex.macro_definition(line)
+    if macro:
+        name, count, body = macro
+        reader.macros[name] = (count, body)  # used by the math after it, as pandoc does
+        return True
+    environment = tex.environment(line)
+    if environment or tex.is_command_line(line):
+        what = f"environment '{environment}'" if environment else f"'{line.strip()}'"
+        reader.warn(
+            number,
+            f"raw LaTeX {what} is left out: only a LaTeX PDF could show it; "
+            "write it in Markdown or remove it",
+        )
+        return True
+    return False
 
 
 def _join_split_citation(line: str, following: list[str]) -> tuple[str, int]:
@@ -372,6 +570,10 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
             "line right under the table (one blank line between is fine)",
         )
         return
+    line = _DEFINITION_MARKER.sub(lambda m: f"{m.group(1)}:" + " " * 3, line)
+    if line.endswith("\\") and not line.endswith("\\\\") and not line.startswith("    "):
+        line = line[:-1] + "  "  # pandoc's backslash line break; Python-Markdown's is two spaces
+    line = _read_inline_notes(reader, line, number)
     definition = _NOTE_DEF.match(line)
     if definition:
         reader.note_defs.setdefault(definition.group("label"), reader.at(number))
@@ -396,7 +598,8 @@ def _without_code(line: str) -> str:
 
 
 def _replace_inline(reader: _Reader, line: str, number: int) -> str:
-    """Swap citations, cross-references and fragment links outside code and comments."""
+    """Swap citations, cross-references, math and fragment links outside code and comments;
+    a code span marked `{=html}` is raw HTML, one marked for another format is dropped."""
     pieces, last = [], 0
     literal = sorted(
         [*_CODE_SPAN.finditer(line), *_COMMENT.finditer(line)], key=lambda m: m.start()
@@ -407,9 +610,65 @@ def _replace_inline(reader: _Reader, line: str, number: int) -> str:
         end = kept.start() if kept else len(line)
         pieces.append(_replace_in_text(reader, line[last:end], number))
         if kept:
-            pieces.append(kept.group(0))
-            last = kept.end()
+            raw = _RAW_INLINE.match(line[kept.end() :])
+            if raw and kept.group(0).startswith("`"):
+                pieces.append(_raw_inline(reader, kept, raw.group("format").lower(), number))
+                last = kept.end() + raw.end()
+            else:
+                pieces.append(kept.group(0))
+                last = kept.end()
     return "".join(pieces)
+
+
+def _raw_inline(reader: _Reader, code: re.Match[str], raw_format: str, number: int) -> str:
+    """`` `<b>x</b>`{=html} ``: the HTML, checked like any raw HTML; other formats dropped."""
+    content = code.group(0).strip("`").strip()
+    if raw_format != "html":
+        reader.warn(
+            number,
+            f"raw {raw_format} '{content}' is left out: it only means something in a "
+            f"{raw_format} output",
+        )
+        return ""
+    forbidden = _FORBIDDEN.search(content)
+    if forbidden:
+        _refuse(reader, forbidden, number)
+        return ""
+    return content
+
+
+def _read_math(reader: _Reader, text: str, number: int) -> str:
+    """`$…$` and `$$…$$` become placeholders for their MathML; `\\$` is a dollar sign."""
+
+    def formula(match: re.Match[str], display: bool) -> str:
+        try:
+            mathml = math.to_mathml(tex.expand_macros(match.group("tex"), reader.macros), display)
+        except ValueError as error:
+            reader.problem(
+                number,
+                f"TeX math '{' '.join(match.group(0).split())}' cannot be read ({error}); "
+                "correct it, or escape the dollar signs (\\$) if it is not math",
+            )
+            return match.group(0).replace("$", "&#36;")
+        label = match.group("label") if display else None
+        reader.maths.append(MathDef(mathml, display, reader.at(number), label))
+        return placeholder("math", len(reader.maths) - 1)
+
+    text = math.DISPLAY.sub(lambda m: formula(m, True), text)
+    text = math.INLINE.sub(lambda m: formula(m, False), text)
+    return text.replace("\\$", "$")
+
+
+def _read_inline_tex(reader: _Reader, text: str, number: int) -> str:
+    """Raw TeX commands in prose (`\\cite{x}`, `\\LaTeX`) are left out, each with a warning."""
+    for command in reversed(tex.inline_commands(text)):
+        reader.warn(
+            number,
+            f"raw LaTeX '{command.group(0)}' is left out: only a LaTeX PDF could show it; "
+            "write it in Markdown or remove it",
+        )
+        text = text[: command.start()] + text[command.end() :]
+    return text
 
 
 def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
@@ -436,7 +695,7 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
             for m in items
             if m
         ]
-        is_xref = [":" in i.key and i.key.split(":")[0] in XREF_KINDS for i in parsed]
+        is_xref = [bool(XREF_LABEL.match(i.key)) for i in parsed]
         if all(is_xref):
             return ", ".join(_xref(reader, item.key, match.group(0), number) for item in parsed)
         if any(is_xref):
@@ -458,6 +717,13 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         return f"](#{element_id(wanted)}"
 
     first = len(reader.citations)
+    text = _EXAMPLE_REF.sub(
+        lambda m: (
+            f"({reader.examples[m.group(1)]})" if m.group(1) in reader.examples else m.group(0)
+        ),
+        text,
+    )
+    text = _read_inline_tex(reader, _read_math(reader, text, number), number)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
     text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
     text = _NARRATIVE.sub(narrative, text)
@@ -481,29 +747,16 @@ def _xref(reader: _Reader, label: str, source: str, number: int) -> str:
     return placeholder("xref", index)
 
 
-def _label(reader: _Reader, attrs: Attributes, kind: str, number: int) -> str | None:
-    """The `#kind:name` label of a construct; another prefix is reported and dropped."""
-    label = attrs.id
-    if label is None or label.startswith(f"{kind}:"):
-        return label
-    reader.problem(
-        number,
-        f"{XREF_KINDS[kind]} label '#{label}' must start with '{kind}:' "
-        f"(e.g. #{LABEL_EXAMPLES[kind]}) so '@{kind}:…' can refer to it",
-    )
-    return None
-
-
 def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     attrs_text = div.group("attrs")
     if not attrs_text:
-        if not reader.open_boxes:
+        if not reader.open_divs:
             reader.problem(
                 number, "':::' closes no box; remove it or open the box with '::: {.key-points}'"
             )
             return
-        reader.open_boxes.pop()
-        reader.emit(number, "", "</aside>", "")
+        _, tag = reader.open_divs.pop()
+        reader.emit(number, "", f"</{tag}>", "")
         return
     attrs = (
         parse_attributes(attrs_text)
@@ -512,16 +765,31 @@ def _read_div(reader: _Reader, div: re.Match[str], number: int) -> None:
     )
     kinds = [BOX_ALIASES.get(c, c) for c in attrs.classes if BOX_ALIASES.get(c, c) in BOX_KINDS]
     if not kinds:
-        reader.problem(
-            number, f"unknown box {attrs_text}; use one of {', '.join('.' + k for k in BOX_KINDS)}"
-        )
-        kinds = ["note"]
-    label = _label(reader, attrs, "box", number)
+        _read_plain_div(reader, attrs, number)
+        return
+    label = attrs.id
     # The title is read like text, so a citation or a cross-reference in it works too.
     title = _replace_inline(reader, attrs.get("title") or BOX_KINDS[kinds[0]], number)
-    reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number)))
-    reader.open_boxes.append(reader.at(number))
+    reader.boxes.append(BoxDef(kinds[0], title, label, reader.at(number), attrs.get("lang")))
+    reader.open_divs.append((reader.at(number), "aside"))
     reader.emit(number, "", placeholder("box", len(reader.boxes) - 1, "aside", block=True), "")
+
+
+def _read_plain_div(reader: _Reader, attrs: Attributes, number: int) -> None:
+    """A div of the author's own classes: kept as <div>, unless a class is a box misspelt."""
+    known = (*BOX_KINDS, *BOX_ALIASES)
+    for name in attrs.classes:
+        meant = divs.likely_typo(name, known)
+        if meant:
+            reader.problem(
+                number,
+                f"unknown box '.{name}'; did you mean '.{meant}'? (a class of your own "
+                "is fine when it is not this close to a box name)",
+            )
+    pairs = tuple((k, v) for k, v in attrs.pairs)
+    markup = divs.attribute_text(element_id(attrs.id) if attrs.id else None, attrs.classes, pairs)
+    reader.open_divs.append((reader.at(number), "div"))
+    reader.emit(number, "", f'<div {markup} markdown="1">'.replace("<div  ", "<div "), "")
 
 
 def _table_above(out: list[str]) -> int | None:
@@ -532,6 +800,10 @@ def _table_above(out: list[str]) -> int | None:
     if end < len(out) - 1:  # at most one blank line between table and caption
         return None
     start = end
+    if end and _GRID_RULE.match(out[end - 1]):  # a grid table: +---+ lines and | rows
+        while start and (_GRID_RULE.match(out[start - 1]) or out[start - 1].lstrip()[:1] == "|"):
+            start -= 1
+        return start if start < end - 1 and _GRID_RULE.match(out[start]) else None
     while start and _TABLE_ROW.match(out[start - 1]):
         start -= 1
     rows = out[start:end]
@@ -545,7 +817,7 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
     assert start is not None
     table_line = reader.out_lines[start]
     attrs = parse_attributes(caption.group("attrs"))
-    label = _label(reader, attrs, "tbl", number)
+    label = attrs.id
     reader.tables.append(TableDef(label, "row-headers" in attrs.classes, reader.at(number)))
     first_new = len(reader.citations)
     text = _replace_inline(reader, caption.group("text"), number)
@@ -568,7 +840,7 @@ def _read_caption(reader: _Reader, caption: re.Match[str], number: int) -> None:
 
 def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
     attrs = parse_attributes(figure.group("attrs"))
-    label = _label(reader, attrs, "fig", number)
+    label = attrs.id
     caption = figure.group("caption").strip()
     alt = (attrs.get("alt") or attrs.get("fig-alt") or _plain(caption)).strip()
     if not caption:
@@ -579,7 +851,8 @@ def _read_figure(reader: _Reader, figure: re.Match[str], number: int) -> None:
             f"image '{figure.group('src')}' has no alt text; describe it "
             'inside ![…] or with {alt="…"} for readers who cannot see it',
         )
-    reader.figures.append(FigureDef(figure.group("src"), alt, label, reader.at(number)))
+    size = tuple((k, v) for k, v in attrs.pairs if k in {"width", "height"})
+    reader.figures.append(FigureDef(figure.group("src"), alt, label, reader.at(number), size))
     reader.emit(
         number,
         placeholder("figure", len(reader.figures) - 1, "div", block=True),
@@ -617,19 +890,31 @@ def _setext_heading(reader: _Reader, line: str, number: int) -> bool:
     return True
 
 
-def _read_heading(reader: _Reader, heading: re.Match[str], number: int) -> str:
+def _read_heading(
+    reader: _Reader, heading: re.Match[str], number: int, shift: int | None = None
+) -> str:
     """Record a heading; tag it so the document stage finds this very heading in the HTML."""
-    level = len(heading.group("hashes"))
+    level = min(
+        len(heading.group("hashes")) + (reader.heading_shift if shift is None else shift), 6
+    )
     attrs = parse_attributes(heading.group("attrs"))
-    label = _label(reader, attrs, "sec", number)
+    label = attrs.id
     unnumbered = "unnumbered" in attrs.classes
     text = heading.group("text").strip()
     reader.headings.append(
-        HeadingDef(level, text, label, not unnumbered, bool(reader.open_boxes), reader.at(number))
+        HeadingDef(
+            level,
+            text,
+            label,
+            not unnumbered,
+            any(tag == "aside" for _, tag in reader.open_divs),
+            reader.at(number),
+            listed="unlisted" not in attrs.classes,
+        )
     )
     parts = [f"#{element_id(label)}"] if label else []
     parts += [f".{c}" for c in attrs.classes]
     parts.append(f'data-h="{len(reader.headings) - 1}"')
     # Python-Markdown strips trailing hashes even without a space; "C#" keeps its # escaped.
     shown = text[:-1] + "\\#" if text.endswith("#") else text
-    return f"{heading.group('hashes')} {shown} {{: {' '.join(parts)} }}"
+    return f"{'#' * level} {shown} {{: {' '.join(parts)} }}"

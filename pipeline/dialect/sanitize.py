@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import nh3
 from lxml import html
@@ -72,6 +71,11 @@ STYLE_PROPERTIES = frozenset(
     "vertical-align text-transform white-space width height".split()
 )
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Attributes whose only purpose is to fetch, submit or run something: refused on any element.
+LOADING_ATTRIBUTES = frozenset(
+    "action formaction srcdoc srcset ping background poster dynsrc lowsrc codebase manifest "
+    "longdesc usemap xlink:href".split()
+)
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _RESERVED = re.compile(r"\bdata-(?:pp|i|h)\s*=", re.IGNORECASE)
@@ -101,9 +105,9 @@ def url_refusal(url: str) -> str | None:
             f"the '{scheme}:' scheme is not allowed (links may be https, http, mailto, tel, "
             "#an-id in the book or a file inside the manuscript)"
         )
-    path = urlsplit(url).path
-    if path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path):
-        return "it points outside the manuscript folder; use a path inside it"
+    # A local path is no threat: images are read only inside the manuscript (load_assets),
+    # and a link to a file, which leads nowhere in a PDF or an EPUB, is unlinked with a
+    # warning by the parse stage.
     return None
 
 
@@ -146,14 +150,14 @@ def refusals(fragment: str) -> Iterator[Refusal]:
             name = name.lower()
             if name.startswith("on"):
                 yield Refusal(f"the {name} attribute on <{tag}>", "it runs code", name)
-            elif name.startswith("aria-"):
-                continue
-            elif name not in allowed:
+            elif name in LOADING_ATTRIBUTES:
                 yield Refusal(
                     f"the {name} attribute on <{tag}>",
-                    "it is not on the list of attributes an edition can carry",
+                    "it loads or runs something outside the text",
                     name,
                 )
+            elif name not in allowed:
+                continue  # a pandoc {key=value}: it becomes an inert data-key (see `clean`)
             elif name in URL_ATTRIBUTES and (bad_url := url_refusal(value)):
                 yield Refusal(f"the address '{value}' on <{tag}>", bad_url, value)
             elif name == "style" and (bad_style := _style_refusal(value)):
@@ -176,16 +180,40 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+def _inert_attributes(fragment: str) -> str:
+    """pandoc's `{key=value}` on a heading, div or span: an attribute HTML does not have for
+    that element becomes `data-key`, as pandoc's HTML writer does, and so can do nothing."""
+    root = html.fragment_fromstring(fragment or " ", create_parent="div")
+    changed = False
+    for element in root.iterdescendants():
+        if not isinstance(element.tag, str) or element.tag.lower() not in ALLOWED_TAGS:
+            continue
+        allowed = _allowed_attributes(element.tag.lower())
+        for name in list(element.attrib):
+            lowered = name.lower()
+            if lowered in allowed or lowered.startswith(("data-", "aria-")):
+                continue
+            value = element.attrib.pop(name)
+            if not lowered.startswith("on") and lowered not in LOADING_ATTRIBUTES:
+                element.set(f"data-{lowered}", value)
+            changed = True
+    if not changed:
+        return fragment
+    return (root.text or "") + "".join(
+        html.tostring(child, encoding="unicode", method="html") for child in root
+    )
+
+
 def clean(fragment: str) -> str:
     """The fragment with everything outside the allowlist removed (nh3)."""
     attributes = {tag: set(_allowed_attributes(tag)) for tag in ALLOWED_TAGS}
     return str(
         nh3.clean(
-            fragment,
+            _inert_attributes(fragment),
             tags=set(ALLOWED_TAGS),
             clean_content_tags=set(CONTENT_TAGS),
             attributes=attributes,
-            generic_attribute_prefixes={"aria-"},
+            generic_attribute_prefixes={"aria-", "data-"},
             attribute_filter=_attribute_filter,
             url_schemes=set(LINK_SCHEMES),
             link_rel=None,

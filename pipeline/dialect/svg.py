@@ -180,6 +180,10 @@ def check_svg(data: bytes, shown: str, drop: bool) -> CheckedSvg:
             ),
             (),
         )
+    expansion = _use_problem(root)
+    if expansion:
+        line, why = expansion
+        return CheckedSvg(data, (Problem(Location(shown, line), why),), ())
     refused, changed = _walk(root, shown)
     suffix = "; removed" if drop else "; remove it, or build with --sanitize to drop it"
     found = tuple(Problem(p.location, f"SVG figure: {p.message}{suffix}") for p in refused)
@@ -188,6 +192,53 @@ def check_svg(data: bytes, shown: str, drop: bool) -> CheckedSvg:
     # Unchanged drawings keep their bytes; editor notes or dropped refusals mean a rewrite.
     cleaned = etree.tostring(root, xml_declaration=True, encoding="utf-8") if changed else data
     return CheckedSvg(cleaned, (), found)
+
+
+def _use_problem(root: etree._Element) -> tuple[int | None, str] | None:
+    """A <use> that refers to itself through others, or uses that multiply into more than
+    MAX_ELEMENTS drawn elements (the SVG form of the "billion laughs"): (line, why)."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def references(element: etree._Element) -> list[etree._Element]:
+        found = []
+        for use in element.iter(f"{{{SVG}}}use"):
+            target = use.get("href") or use.get(f"{{{XLINK}}}href") or ""
+            if target.startswith("#") and target[1:] in by_id:
+                found.append(by_id[target[1:]])
+        return found
+
+    def size(element: etree._Element) -> int:
+        key = id(element)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise _CycleError(element)
+        visiting.add(key)
+        total = sum(1 for _ in element.iter()) + sum(size(r) for r in references(element))
+        visiting.discard(key)
+        sizes[key] = min(total, MAX_ELEMENTS + 1)
+        return sizes[key]
+
+    try:
+        drawn = size(root)
+    except _CycleError as cycle:
+        return _line(cycle.element), "SVG figure: <use> elements refer to each other in a circle"
+    except RecursionError:
+        return None, "SVG figure: its <use> elements refer to each other too deeply"
+    if drawn > MAX_ELEMENTS:
+        return None, (
+            f"SVG figure: its <use> elements repeat each other into more than {MAX_ELEMENTS} "
+            "elements; simplify the drawing or export it as PNG"
+        )
+    return None
+
+
+class _CycleError(Exception):
+    def __init__(self, element: etree._Element) -> None:
+        super().__init__()
+        self.element = element
 
 
 def _walk(root: etree._Element, shown: str) -> tuple[list[Problem], bool]:

@@ -150,6 +150,8 @@ def write_epub(edition: EpubEdition, document: Document) -> bytes:
             content=document_file.xhtml.encode(),
         )
         item.properties = ["nav"] if document_file.is_nav else []
+        if "<math" in document_file.xhtml:
+            item.properties.append("mathml")  # EPUB 3 requires it of documents with MathML
         book.add_item(item)
         spine.append(item)
     book.spine = spine

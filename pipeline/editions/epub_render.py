@@ -73,6 +73,7 @@ class _Draft:
     title: str
     body: HtmlElement
     body_type: str | None = None
+    lang: str | None = None
 
 
 def cover_alt(document: Document) -> str:
@@ -115,6 +116,7 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
                 chapter.title,
                 fragment("epub-chapter.html.j2", chapter=chapter),
                 "bodymatter",
+                chapter.lang,
             )
             for chapter in document.chapters
         ],
@@ -177,7 +179,7 @@ def render_epub(document: Document, styles: Styles, pages_of: Mapping[str, int])
             draft.file_name,
             draft.title,
             page_template.render(
-                lang=meta.lang,
+                lang=draft.lang or meta.lang,
                 title=draft.title,
                 body_type=draft.body_type,
                 body=_xhtml(draft.body),
@@ -238,7 +240,7 @@ def _insert_marker(element: HtmlElement, page: int) -> None:
         element.addprevious(marker)
 
 
-def _expand_ranges(body: HtmlElement) -> None:
+def expand_ranges(body: HtmlElement) -> None:
     """'[3–7]' becomes '[3, 4, 5, 6, 7]': on paper a range is the convention, on a screen every
     number should be a link that pops its reference up. The anchors for 4–6 are already there
     (the document stage keeps one per citing place); here they become links."""
@@ -303,8 +305,12 @@ def _pop_up_notes(body: HtmlElement) -> None:
 
 def _epub_semantics(body: HtmlElement, file_name: str, files: Mapping[str, str]) -> None:
     """Noterefs for citations and notes, and every #fragment link pointed at its file."""
-    _expand_ranges(body)
+    expand_ranges(body)
     _pop_up_notes(body)
+    for page_break in body.xpath(".//div[@class='page-break']"):
+        page_break.drop_tree()  # a reflowing text has no pages to break
+    for element in body.xpath(".//*[@lang]"):
+        element.set("xml:lang", element.get("lang"))  # XHTML: both, and the same
     for link in body.iter("a"):
         href = link.get("href", "")
         if href.startswith("#"):

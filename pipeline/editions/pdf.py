@@ -1,4 +1,5 @@
-"""Stage 6a, write the print edition: WeasyPrint lays the HTML out as a tagged PDF/UA-1 file."""
+"""Stage 6a, write a print edition: WeasyPrint lays the HTML out in one profile and writes it
+as a tagged PDF/UA-1 file (or, for the press edition, as PDF/X-4)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from weasyprint.text.fonts import FontConfiguration
 from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import Project
 from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
+from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
 
 PDF_VARIANT = "pdf/ua-1"
+# A print shop's file: PDF/X-4 is not tagged; the PDF/UA editions are the readers' files.
+PRESS_VARIANT = "pdf/x-4"
 
 
 @dataclass(frozen=True)
@@ -72,14 +76,23 @@ class PrintWriter:
             )
         self.project = project
         self.chapters = chapters
+        self.variant = PRESS_VARIANT if profile == PRESS else PDF_VARIANT
         self.fetcher = ProjectFetcher(
             project.readable_roots,
             {project.manuscript / name: asset.data for name, asset in assets.items()},
         )
         self.fonts = FontConfiguration()
+        # Filled by the stylesheets' @color-profile rules (the press edition's output intent).
+        self.color_profiles: dict[str, Any] = {}
         base = project.styles.as_uri() + "/"
         self.stylesheets = [
-            CSS(string=text, base_url=base, url_fetcher=self.fetcher, font_config=self.fonts)
+            CSS(
+                string=text,
+                base_url=base,
+                url_fetcher=self.fetcher,
+                font_config=self.fonts,
+                color_profiles=self.color_profiles,
+            )
             for text in (styles.stylesheets["print.css"], styles.profiles[profile])
         ]
         # The author's own stylesheets (book.yaml `css:`) last, so they win; their url()s
@@ -90,6 +103,7 @@ class PrintWriter:
                 base_url=(project.manuscript / sheet.path).as_uri(),
                 url_fetcher=self.fetcher,
                 font_config=self.fonts,
+                color_profiles=self.color_profiles,
             )
             for sheet in user_stylesheets
         ]
@@ -102,7 +116,12 @@ class PrintWriter:
                 string=page,
                 base_url=self.project.manuscript.as_uri() + "/",
                 url_fetcher=self.fetcher,
-            ).render(stylesheets=self.stylesheets, font_config=self.fonts, pdf_variant=PDF_VARIANT)
+            ).render(
+                stylesheets=self.stylesheets,
+                font_config=self.fonts,
+                color_profiles=self.color_profiles,
+                pdf_variant=self.variant,
+            )
         spans: dict[str, list[int]] = {}
         for number, laid_out in enumerate(rendered.pages, start=1):
             for anchor in laid_out.anchors:  # an element split over pages is on each of them
@@ -116,9 +135,9 @@ class PrintWriter:
         )
 
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
-        """The laid-out book as PDF/UA-1 bytes."""
+        """The laid-out book as PDF bytes (PDF/UA-1, or PDF/X-4 for the press)."""
         with self._watch():
-            data = layout.rendered.write_pdf(pdf_variant=PDF_VARIANT)
+            data = layout.rendered.write_pdf(pdf_variant=self.variant)
         assert isinstance(data, bytes)
         return data
 

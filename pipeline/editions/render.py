@@ -14,6 +14,7 @@ from markupsafe import Markup
 from ..stages.document import Document, Reference, detach_backlinks
 from ..stages.load import Styles
 from ..stages.metadata import BookMeta
+from .math_images import draw_formulas
 
 MONTHS = (
     "January",
@@ -97,13 +98,13 @@ def print_backlinks(
     return tuple(BackLink(str(page), anchor) for page, anchor in sorted(first_on_page.items()))
 
 
-def page_foot_notes(body_html: str) -> str:
-    """A chapter body for print: each note moves to where it is first called, as a floated
-    span WeasyPrint sets at the foot of that page; the list of notes at the end goes."""
+def print_body(body_html: str) -> str:
+    """A chapter body for print: formulas drawn, and each note moved to where it is first
+    called, as a floated span WeasyPrint sets at the foot of that page; the list of notes at
+    the end goes."""
     root = html.fragment_fromstring(body_html, create_parent="div")
+    draw_formulas(root)
     notes = {note.get("id"): note for note in root.xpath(".//section[@class='footnotes']//li")}
-    if not notes:
-        return body_html
     for call in root.xpath(".//sup[a[@role='doc-noteref']]"):
         target = call[0].get("href")[1:]
         note = notes.pop(target, None)
@@ -138,12 +139,15 @@ def place_references(root: HtmlElement, listing: HtmlElement) -> None:
 
 
 def render_print_html(
-    document: Document, styles: Styles, pages_of: Mapping[str, int] | None
+    document: Document,
+    styles: Styles,
+    pages_of: Mapping[str, int] | None,
+    profile: str = "a4",
 ) -> str:
-    """The print edition as one HTML document for WeasyPrint."""
+    """The print edition in `profile` as one HTML document for WeasyPrint."""
     env = environment(styles)
     backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
-    bodies = {chapter.number: page_foot_notes(chapter.body_html) for chapter in document.chapters}
+    bodies = {chapter.number: print_body(chapter.body_html) for chapter in document.chapters}
     if document.references_in is not None:
         listing = env.get_template("_references-print.html.j2").render(
             doc=document, backlinks=backlinks
@@ -155,6 +159,18 @@ def render_print_html(
         bodies[document.references_in] = (root.text or "") + "".join(
             html.tostring(child, encoding="unicode", method="html") for child in root
         )
+
+    def toc_page(target: str) -> str:
+        # Real text, not CSS target-counter(): WeasyPrint breaks lines before it knows the
+        # counter's width, and a wider number then wraps onto a line of its own. Before the
+        # first layout, a placeholder as wide as most page numbers.
+        return str(pages_of[target]) if pages_of is not None else "00"
+
     return env.get_template("print.html.j2").render(
-        doc=document, meta=document.meta, backlinks=backlinks, bodies=bodies
+        doc=document,
+        meta=document.meta,
+        backlinks=backlinks,
+        bodies=bodies,
+        toc_page=toc_page,
+        profile=profile,
     )

@@ -20,7 +20,7 @@ from ..dialect.sanitize import check_bibliography
 from ..stages.document import build_document
 from ..stages.load import Manuscript, load_assets, load_manuscript
 from ..stages.number import Numbering, number_book
-from ..stages.parse import ParsedChapter, parse_chapter
+from ..stages.parse import ParsedChapter, parse_book
 from .findings import RULES, UNSILENCEABLE, Finding
 from .rules import RULE_CHECKS, Book, ChapterText
 from .text import read_blocks
@@ -72,9 +72,8 @@ def _read_book(
 ) -> tuple[Book, list[Finding]]:
     """The pipeline's stages up to the document, each problem kept as a finding."""
     findings: list[Finding] = []
-    chapters = tuple(
-        parse_chapter(source, number) for number, source in enumerate(manuscript.chapters, 1)
-    )
+    chapters = parse_book(manuscript.chapters)  # a file may hold several chapters
+    first_of_file = {chapter.path: chapter for chapter in reversed(chapters)}
     problems = [problem for chapter in chapters for problem in chapter.problems]
     loaded = load_assets(
         project, [(image.src, image.location) for c in chapters for image in c.images]
@@ -111,7 +110,9 @@ def _read_book(
         book_text=_book_text(project),
         chapters=tuple(
             ChapterText(source.path, source.text, read_blocks(source.text), parsed.found)
-            for source, parsed in zip(manuscript.chapters, chapters, strict=True)
+            for source, parsed in (
+                (source, first_of_file[source.path]) for source in manuscript.chapters
+            )
         ),
         bibliography=manuscript.bibliography,
         cited_keys=cited,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..core.errors import Location
-from ..dialect.prepass import Prepared
+from ..dialect.prepass import Prepared, element_id
 from ..stages.bibliography import BibEntry
 from ..stages.metadata import BookMeta
 from .findings import Finding
@@ -39,7 +39,8 @@ class ChapterText:
         for citation in self.found.citations:
             swaps.setdefault(citation.location.line or 0, []).append((citation.source, ""))
         for xref in self.found.xrefs:
-            name = names.get(xref.label, xref.label.split(":")[0].capitalize())
+            # Targets are keyed by element id: '@tbl:x' and Quarto's '@tbl-x' are one label.
+            name = names.get(element_id(xref.label), xref.label.split(":")[0].capitalize())
             swaps.setdefault(xref.location.line or 0, []).append((xref.source, name))
         return {line: tuple(pairs) for line, pairs in swaps.items()}
 

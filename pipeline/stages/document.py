@@ -13,14 +13,56 @@ from lxml import etree, html
 from lxml.html import HtmlElement
 
 from ..core.errors import Location, Problem, raise_if_any
-from ..dialect.prepass import AUTHOR_IN_TEXT
+from ..dialect.identifiers import auto_identifier, explicit_identifiers, unique_identifier
+from ..dialect.prepass import AUTHOR_IN_TEXT, element_id
 from .bibliography import BibEntry
 from .load import Asset, Manuscript, UserStylesheet, citation_format
-from .metadata import BookMeta, slugify
+from .metadata import BookMeta
 from .number import CitedItem, Numbering, Target
 from .parse import ParsedChapter, local_path
 from .references import AuthorDate, Formatted, format_entries, link_identifiers, short_authors
 
+# Attributes kept as written; any other becomes data-* (see _html_attributes).
+HTML_ATTRIBUTES = frozenset(
+    [
+        "id",
+        "class",
+        "lang",
+        "dir",
+        "title",
+        "style",
+        "href",
+        "src",
+        "alt",
+        "width",
+        "height",
+        "colspan",
+        "rowspan",
+        "scope",
+        "headers",
+        "start",
+        "type",
+        "reversed",
+        "value",
+        "role",
+        "cite",
+        "datetime",
+        "abbr",
+        "span",
+        "hreflang",
+        "rel",
+        "target",
+        "download",
+        "srcset",
+        "sizes",
+        "loading",
+        "decoding",
+        "open",
+        "hidden",
+        "translate",
+        "tabindex",
+    ]
+)
 BLOCKS = (
     "p",
     "li",
@@ -61,6 +103,8 @@ class Chapter:
     element_id: str
     body_html: str
     path: str
+    title_id: str = ""
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +155,11 @@ def build_document(
 ) -> Document:
     """Resolve every placeholder with its number and collect the contents and references."""
     problems: list[Problem] = []
+    # One namespace for the book, as pandoc has for its one document: ids written by the
+    # author first, then automatic ones in reading order, repeats numbered -1, -2…
+    used_ids = {f"chapter-{chapter.number}" for chapter in chapters} | {"references"}
+    for chapter in chapters:
+        used_ids |= explicit_identifiers(chapter.html)
     entries: Sequence[BibEntry] = [manuscript.bibliography[k] for k in numbering.reference_order]
     meta = manuscript.meta
     if citation_format(manuscript.style_xml) == "numeric":
@@ -125,7 +174,7 @@ def build_document(
         formatted, references, style = _author_date(manuscript.style_xml, entries, numbering, meta)
         cite = lambda items: author_date_group(items, style)  # noqa: E731
     problems += formatted.errors
-    built = [_build_chapter(chapter, numbering, problems, cite) for chapter in chapters]
+    built = [_build_chapter(chapter, numbering, used_ids, problems, cite) for chapter in chapters]
     problems += _check_ids_and_links(built, chapters, references)
     raise_if_any(problems)
     toc = [entry for entry, _ in built]
@@ -133,7 +182,11 @@ def build_document(
     raise_if_any(problems)
     if references and references_in is None:
         toc.append(TocEntry(1, None, meta.references_title, "references"))
-    warnings = [*formatted.warnings, *_unused_warnings(numbering.unused_references)]
+    warnings = [
+        *(warning for chapter in chapters for warning in chapter.warnings),
+        *formatted.warnings,
+        *_unused_warnings(numbering.unused_references),
+    ]
     return Document(
         meta=meta,
         chapters=tuple(chapter for _, chapter in built),
@@ -213,7 +266,11 @@ _REFS_DIV = re.compile(r'<div\b[^>]*\sid="refs"')
 
 
 def _build_chapter(
-    parsed: ParsedChapter, numbering: Numbering, problems: list[Problem], cite: _Cite
+    parsed: ParsedChapter,
+    numbering: Numbering,
+    used_ids: set[str],
+    problems: list[Problem],
+    cite: _Cite,
 ) -> tuple[TocEntry, Chapter]:
     root = html.fragment_fromstring(parsed.html, create_parent="div")
     n = parsed.number
@@ -226,29 +283,52 @@ def _build_chapter(
             _make_table(element, parsed, index, numbering.tables[(n, index)], problems)
         else:
             _make_figure(element, parsed, index, numbering.figures[(n, index)])
-    for element in root.xpath(".//*[@data-pp='cite' or @data-pp='xref']"):
+    for element in root.xpath(".//*[@data-pp='cite' or @data-pp='xref' or @data-pp='math']"):
         index = int(element.get("data-i"))
-        if element.get("data-pp") == "cite":
+        if element.get("data-pp") == "math":
+            formula = html.fragment_fromstring(parsed.found.maths[index].mathml)
+            _replace(element, _equation(formula, numbering.equations.get((n, index))))
+        elif element.get("data-pp") == "cite":
             _replace(element, cite(numbering.citations[(n, index)]))
         else:
             _replace(element, _xref(numbering.xrefs[(n, index)]))
     chapter_id = f"chapter-{n}"
-    title = next(h for h in root.iter("h1") if h.get("data-h") is not None)
-    title_html, title_text = _inner_html(title), parsed.title
-    title.getparent().remove(title)
     sections: list[TocEntry] = []
-    used_ids = {chapter_id}
     for heading in root.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
         sections += _number_heading(heading, parsed, numbering, used_ids)
+    title = root.xpath(".//h1[@data-title]")[0]
+    title_html, title_text, title_id = _inner_html(title), parsed.title, title.get("id")
+    title.getparent().remove(title)
     for th in root.iterfind(".//thead/tr/th"):
         th.set("scope", "col")
     _normalise_footnotes(root, n)
+    for image in root.iter("img"):
+        _image_size(image)
+    _html_attributes(root)
     _give_blocks_ids(root, f"b{n}-")
     body = "".join(html.tostring(child, encoding="unicode", method="html") for child in root)
     toc = TocEntry(1, str(n), title_text, chapter_id, tuple(sections))
     return toc, Chapter(
-        n, title_text, title_html, chapter_id, (root.text or "") + body, parsed.path
+        n,
+        title_text,
+        title_html,
+        chapter_id,
+        (root.text or "") + body,
+        parsed.path,
+        title_id,
+        parsed.lang,
     )
+
+
+def _equation(formula: HtmlElement, target: Target | None) -> HtmlElement:
+    """A labelled display formula: its number beside it, "(1)", and the id @eq:x links to."""
+    if target is None:
+        return formula
+    wrapper = html.Element("span", {"class": "equation", "id": target.element_id})
+    wrapper.append(formula)
+    number = etree.SubElement(wrapper, "span", {"class": "equation-number"})
+    number.text = f"({target.number})"
+    return wrapper
 
 
 def _inner_html(element: HtmlElement) -> str:
@@ -266,17 +346,13 @@ def _number_heading(
     """
     tag = heading.attrib.pop("data-h", None)
     if not heading.get("id"):
-        slug = slugify(heading.text_content(), fallback=f"section-{len(used_ids)}")
-        base = candidate = f"c{parsed.number}-{slug}"
-        suffix = 1
-        while candidate in used_ids:
-            suffix += 1
-            candidate = f"{base}-{suffix}"
-        heading.set("id", candidate)
-    used_ids.add(heading.get("id"))
+        heading.set("id", unique_identifier(auto_identifier(_heading_text(heading)), used_ids))
     if tag is None:
         return []
     index = int(tag)
+    if index == 0:
+        heading.set("data-title", "")
+        return []
     source = parsed.found.headings[index]
     number = numbering.sections[(parsed.number, index)]
     if number:
@@ -285,9 +361,19 @@ def _number_heading(
         label.tail = " " + (heading.text or "")
         heading.text = None
         heading.insert(0, label)
-    if source.level == 2 and not source.in_box:
+    if source.level == 2 and not source.in_box and source.listed:
         return [TocEntry(2, number, parsed.heading_titles[index], heading.get("id"))]
     return []
+
+
+def _heading_text(heading: HtmlElement) -> str:
+    """A heading's words as pandoc reads them for its id: without note calls."""
+    text = heading.text or ""
+    for child in heading:
+        if child.tag != "sup" or "footnote-ref" not in (child.get("class") or ""):
+            text += child.text_content()
+        text += child.tail or ""
+    return text
 
 
 def citation_group(
@@ -414,11 +500,18 @@ def _make_box(
     element: HtmlElement, parsed: ParsedChapter, index: int, target: Target | None
 ) -> None:
     box = parsed.found.boxes[index]
-    box_id = target.element_id if target else f"c{parsed.number}-box-{index + 1}"
+    if target:
+        box_id = target.element_id
+    elif box.label:
+        box_id = element_id(box.label)
+    else:
+        box_id = f"c{parsed.number}-box-{index + 1}"
     for name in ("data-pp", "data-i"):
         del element.attrib[name]
     element.set("class", f"box {box.kind}")
     element.set("id", box_id)
+    if box.lang:
+        element.set("lang", box.lang)
     element.set("aria-labelledby", f"{box_id}-title")
     title = html.fragment_fromstring(parsed.box_titles[index], create_parent="p")
     title.set("class", "box-title")
@@ -471,13 +564,49 @@ def _make_figure(element: HtmlElement, parsed: ParsedChapter, index: int, target
     caption_text = element.find("p")
     assert caption_text is not None, "the dialect writes the caption paragraph"
     figure = html.Element("figure", {"id": target.element_id, "class": "figure"})
-    etree.SubElement(figure, "img", {"src": local_path(source.src), "alt": source.alt})
+    etree.SubElement(
+        figure, "img", {"src": local_path(source.src), "alt": source.alt, **dict(source.size)}
+    )
     caption = etree.SubElement(figure, "figcaption")
     label = etree.SubElement(caption, "span", {"class": "label"})
     label.text = f"{target.name}."
     label.tail = " " + (caption_text.text or "").replace("\u00a0", "").lstrip()
     caption.extend(list(caption_text))
     _replace(element, figure)
+
+
+def _html_attributes(root: HtmlElement) -> None:
+    """An attribute HTML does not know (`{key=val}` on a heading or a raw tag) becomes
+    `data-key`, as pandoc's HTML writer does; EPUBCheck refuses it otherwise."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag == "math":
+            continue
+        if next(element.iterancestors("math"), None) is not None:
+            continue  # MathML has attributes of its own
+        for name in list(element.attrib):
+            if name in HTML_ATTRIBUTES or name.startswith(("data-", "aria-", "epub:", "xml:")):
+                continue
+            value = element.attrib.pop(name)
+            element.set(f"data-{name}", value)
+
+
+def _image_size(image: HtmlElement) -> None:
+    """pandoc's `{width=50%}`: HTML takes a bare number of pixels as an attribute, anything
+    else (%, em, cm, in) as CSS, which is what pandoc's HTML writer does too."""
+    styles = []
+    for name in ("width", "height"):
+        value = (image.get(name) or "").strip()
+        if not value or re.fullmatch(r"\d+", value):
+            continue
+        if re.fullmatch(r"\d+px", value):
+            image.set(name, value[:-2])
+            continue
+        del image.attrib[name]
+        if re.fullmatch(r"\d+(\.\d+)?(%|em|rem|ex|cm|mm|in|pt|pc)", value):
+            styles.append(f"{name}: {value}")
+    if styles:
+        existing = (image.get("style") or "").strip().rstrip(";")
+        image.set("style", "; ".join([*([existing] if existing else []), *styles]))
 
 
 def _normalise_footnotes(root: HtmlElement, chapter: int) -> None:
@@ -556,6 +685,7 @@ def _check_ids_and_links(
     seen |= {reference.element_id: "the reference list" for reference in references}
     for _, built_chapter in built:
         seen.setdefault(built_chapter.element_id, built_chapter.path)
+        seen.setdefault(built_chapter.title_id, built_chapter.path)
         for found in re.findall(r'\sid="([^"]+)"', built_chapter.body_html):
             if found in seen:
                 problems.append(

@@ -71,6 +71,8 @@ class BookMeta:
     toc_title: str = "Contents"
     warnings: tuple[Problem, ...] = ()
     proof: ProofSettings = ProofSettings()
+    editions: tuple[str, ...] = ()  # as listed in book.yaml; checked against the catalogue
+    editions_line: int | None = None
 
     @property
     def full_title(self) -> str:
@@ -166,13 +168,8 @@ def _people(value: Any) -> tuple[Person, ...]:
 def _chapters(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise _InvalidValueError("expected the list of chapter files in reading order")
-    paths = tuple(_text(item) for item in value)
-    for path in paths:
-        if not path.endswith(".md"):
-            raise _InvalidValueError(
-                f"chapter files are Markdown files ending in .md (got '{path}')"
-            )
-    return paths
+    # pandoc reads Markdown whatever the file is called (.md, .markdown, .txt, Quarto's .qmd).
+    return tuple(_text(item) for item in value)
 
 
 def _files(value: Any) -> tuple[str, ...]:
@@ -252,6 +249,7 @@ FIELDS: Mapping[str, _Field] = {
     "toc-title": _Field(_text),
     "subject": _Field(_text_list),
     "cover-image": _Field(_text),
+    "editions": _Field(_text_list),
 }
 # pandoc's names for the same things: either spelling works, never both.
 ALIASES = {
@@ -430,6 +428,8 @@ def _book_meta(
             ignore=tuple(values.get("lint", {}).get("ignore", ())),
             sentence_words=values.get("lint", {}).get("sentence-words"),
         ),
+        editions=values.get("editions", ()),
+        editions_line=lines.get("editions"),
     )
 
 

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..core.errors import Location, Problem, raise_if_any
-from ..dialect.prepass import NORMAL, XREF_KINDS, HeadingDef, element_id
+from ..dialect.prepass import NORMAL, XREF_KINDS, XREF_LABEL, HeadingDef, element_id
 from .bibliography import BibEntry
 from .parse import ParsedChapter
 
-KIND_NAMES = {"table": "Table", "figure": "Figure", "section": "Section", "box": "Box"}
+KIND_NAMES = {
+    "table": "Table",
+    "figure": "Figure",
+    "section": "Section",
+    "box": "Box",
+    "equation": "Equation",
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,9 @@ class Numbering:
     boxes: Mapping[tuple[int, int], Target | None]
     sections: Mapping[tuple[int, int], str | None]
     unused_references: tuple[BibEntry, ...]
+    equations: Mapping[tuple[int, int], Target] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 def number_book(
@@ -116,8 +125,9 @@ def number_book(
     def define(label: str | None, target: Target, where: Location) -> None:
         if label is None:
             return
-        if label in defined_at:
-            first = defined_at[label]
+        key = element_id(label)  # '#tbl:x' and '#tbl-x' are one label, as in the HTML
+        if key in defined_at:
+            first = defined_at[key]
             place = f"line {first.line}" if first.path == where.path else str(first)
             problems.append(
                 Problem(
@@ -127,11 +137,21 @@ def number_book(
                 )
             )
             return
-        defined_at[label] = where
-        targets[label] = target
+        defined_at[key] = where
+        targets[key] = target
 
-    table_count = figure_count = box_count = 0
+    table_count = figure_count = box_count = equation_count = 0
+    equations: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
+        for index, formula in enumerate(chapter.found.maths):
+            if formula.label is None:
+                continue  # as in pandoc-crossref, only labelled equations are numbered
+            equation_count += 1
+            target = Target(
+                "equation", str(equation_count), element_id(formula.label), chapter.number
+            )
+            equations[(chapter.number, index)] = target
+            define(formula.label, target, formula.location)
         for index, table in enumerate(chapter.found.tables):
             table_count += 1
             target = Target(
@@ -150,8 +170,8 @@ def number_book(
             figures[(chapter.number, index)] = target
             define(figure.label, target, figure.location)
         for index, box in enumerate(chapter.found.boxes):
-            # Like Quarto's callouts, only labelled boxes are numbered: "Box 1".
-            if box.label is None:
+            # Like Quarto's callouts, only boxes labelled as such are numbered: "Box 1".
+            if box.label is None or not box.label.startswith(("box:", "box-")):
                 boxes[(chapter.number, index)] = None
                 continue
             box_count += 1
@@ -179,8 +199,8 @@ def number_book(
     xrefs: dict[tuple[int, int], Target] = {}
     for chapter in chapters:
         for xref in chapter.found.xrefs:
-            if xref.label in targets:
-                xrefs[(chapter.number, xref.index)] = targets[xref.label]
+            if element_id(xref.label) in targets:
+                xrefs[(chapter.number, xref.index)] = targets[element_id(xref.label)]
             else:
                 problems.append(_unknown_label(xref.label, xref.location, targets))
     raise_if_any(problems)
@@ -196,6 +216,7 @@ def number_book(
         boxes=MappingProxyType(boxes),
         sections=MappingProxyType(sections),
         unused_references=unused,
+        equations=MappingProxyType(equations),
     )
 
 
@@ -248,8 +269,12 @@ def _unknown_key(
 
 
 def _unknown_label(label: str, where: Location, targets: Mapping[str, Target]) -> Problem:
-    kind = label.split(":")[0]
-    same_kind = [t for t in targets if t.startswith(f"{kind}:")]
+    match = XREF_LABEL.match(label)
+    kind = match.group("kind") if match else label.split(":")[0]
+    separator = label[len(kind)]
+    same_kind = [
+        f"{kind}{separator}{t[len(kind) + 1 :]}" for t in targets if t.startswith(f"{kind}-")
+    ]
     close = difflib.get_close_matches(label, same_kind, n=3)
     if close:
         hint = f"did you mean {', '.join(repr(c) for c in close)}?"

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import markdown
 from lxml import html
 
 from ..core.errors import Location, Problem
+from ..dialect.chapters import ChapterFile, Part, split_chapters
+from ..dialect.inline import BracketedSpans
 from ..dialect.limits import nesting_problems
-from ..dialect.prepass import Prepared, prepare
+from ..dialect.lists import LIST_SEPARATOR
+from ..dialect.prepass import Prepared, prepare_part
 from ..dialect.sanitize import check_fragment
 from .load import ChapterSource
 
@@ -53,6 +59,7 @@ class ParsedChapter:
     box_titles: tuple[str, ...]
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...] = ()
+    lang: str | None = None
 
 
 def markdown_to_html(text: str) -> str:
@@ -66,8 +73,22 @@ def markdown_to_html(text: str) -> str:
             "sane_lists",
             "smarty",
             "footnotes",
+            # pandoc's ^superscript^, ~subscript~ and ~~strikeout~~: pymdown-extensions reads
+            # them as pandoc does (no unescaped spaces inside); its ^^insert^^ is not pandoc's.
+            "pymdownx.caret",
+            # Fenced code as pandoc reads it, also inside list items and block quotes.
+            "pymdownx.superfences",
+            "pymdownx.highlight",
+            "pymdownx.tilde",
+            BracketedSpans(),
+            # pandoc's grid tables, cells with lists and paragraphs included.
+            "markdown_grid_tables",
         ],
         extension_configs={
+            "pymdownx.caret": {"insert": False},
+            # Plain <pre><code>: no colours forced on a reader's night mode, no Pygments.
+            "pymdownx.highlight": {"use_pygments": False},
+            "pymdownx.tilde": {"smart_delete": False},
             "smarty": {"substitutions": SMARTY_CHARACTERS},
             # U+FE0E asks for the text arrow: some readers draw a colour emoji otherwise.
             "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "BACKLINK_TITLE": ""},
@@ -88,34 +109,70 @@ def plain_text(inline_html: str) -> str:
     return " ".join(str(text).split())
 
 
-def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False) -> ParsedChapter:
-    """Parse one chapter; problems are returned, not raised, so all chapters report together.
+def parse_book(
+    sources: tuple[ChapterSource, ...], drop_unsafe: bool = False
+) -> tuple[ParsedChapter, ...]:
+    """Every chapter of every file, numbered in reading order (a file may hold several).
 
     Markup outside the allowlist (pipeline/dialect/sanitize.py) is an error, or with
     `drop_unsafe` removed with a warning; either way it never reaches an edition.
     """
+    chapters: list[ParsedChapter] = []
+    for source in sources:
+        too_deep = nesting_problems(source.text, source.path)
+        if too_deep:  # nothing else of the file is read: Markdown itself would give out
+            chapters.append(_unreadable(source, len(chapters) + 1, too_deep))
+            continue
+        found = split_chapters(source.text, source.path)
+        for index, part in enumerate(found.parts):
+            chapter = parse_part(source, part, len(chapters) + 1, drop_unsafe)
+            chapters.append(_with_file_notes(chapter, found) if index == 0 else chapter)
+    return tuple(chapters)
+
+
+def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False) -> ParsedChapter:
+    """A file's first chapter as chapter `number` (most files hold one)."""
     too_deep = nesting_problems(source.text, source.path)
     if too_deep:
-        return _unparsed(source, number, too_deep)
-    prepared = prepare(source.text, source.path)
-    try:
-        converted_markdown = markdown_to_html(prepared.text)
-    except RecursionError:  # a backstop: nesting_problems should have caught it first
-        return _unparsed(
-            source,
-            number,
-            (
-                Problem(
-                    Location(source.path),
-                    "the chapter nests blocks too deeply to be read; flatten its lists, "
-                    "quotes or HTML",
-                ),
-            ),
-        )
-    converted, unsafe, dropped = check_fragment(
-        converted_markdown, source.text, source.path, drop_unsafe
+        return _unreadable(source, number, too_deep)
+    found = split_chapters(source.text, source.path)
+    return _with_file_notes(parse_part(source, found.parts[0], number, drop_unsafe), found)
+
+
+def _with_file_notes(chapter: ParsedChapter, found: ChapterFile) -> ParsedChapter:
+    """What the file's front matter said, reported once, with its first chapter."""
+    return replace(
+        chapter,
+        problems=found.problems + chapter.problems,
+        warnings=found.warnings + chapter.warnings,
     )
+
+
+def _unreadable(source: ChapterSource, number: int, problems: tuple[Problem, ...]) -> ParsedChapter:
+    """A chapter that could not be read at all: only its problems matter."""
+    empty = split_chapters("", source.path).parts[0]
+    return replace(parse_part(ChapterSource(source.path, ""), empty, number), problems=problems)
+
+
+def parse_part(
+    source: ChapterSource, part: Part, number: int, drop_unsafe: bool = False
+) -> ParsedChapter:
+    """Parse one chapter; problems are returned, not raised, so all chapters report together."""
+    prepared = prepare_part(part, source.path)
+    try:
+        with _grid_table_failures() as failed_tables:
+            converted = markdown_to_html(prepared.text)
+    except RecursionError:  # a backstop: nesting_problems should have caught it first
+        too_deep = Problem(
+            Location(source.path),
+            "the chapter nests blocks too deeply to be read; flatten its lists, quotes or HTML",
+        )
+        return _unreadable(source, number, (too_deep,))
+    converted, unsafe, dropped = check_fragment(converted, source.text, source.path, drop_unsafe)
     root = html.fragment_fromstring(converted, create_parent="div")
+    _list_styles(root)
+    _tidy_tables(root)
+    _code_language(root)
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
     rendered = _restore_literal_placeholders(root, prepared)
     for title in box_titles:
@@ -123,7 +180,8 @@ def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False)
             html.fragment_fromstring(title or " ", create_parent="p"), prepared
         )
     images, image_problems = _images(root, prepared, source)
-    title, title_problems = _chapter_title(prepared, source)
+    link_warnings = _unresolvable_links(root, source)
+    title = _chapter_title(prepared)
     body = (root.text or "") + "".join(
         html.tostring(child, encoding="unicode", method="html") for child in root
     )
@@ -140,16 +198,115 @@ def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False)
         heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
         images=images,
         box_titles=box_titles,
-        problems=prepared.problems + title_problems + image_problems + unsafe,
-        warnings=dropped,
+        problems=prepared.problems
+        + image_problems
+        + _grid_problems(failed_tables, source)
+        + unsafe,
+        warnings=prepared.warnings + link_warnings + dropped,
+        lang=part.lang,
     )
 
 
-def _unparsed(source: ChapterSource, number: int, problems: tuple[Problem, ...]) -> ParsedChapter:
-    """A chapter that could not be read at all: only its problems matter."""
-    return ParsedChapter(
-        number, source.path, "", "", prepare("", source.path), (), (), (), problems
-    )
+@contextmanager
+def _grid_table_failures() -> Iterator[list[str]]:
+    """The grid tables markdown-grid-tables could not read (it logs them and leaves text)."""
+    failures: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            failures.append(record.getMessage())
+
+    logger = logging.getLogger("markdown-grid-tables")
+    handler, propagate = Catch(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield failures
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _grid_problems(failures: list[str], source: ChapterSource) -> tuple[Problem, ...]:
+    problems = []
+    for failure in failures:
+        rows = [row for row in failure.splitlines()[1:] if row.strip()]
+        first = next((row for row in rows if not row.startswith("+")), rows[0] if rows else "")
+        problems.append(
+            Problem(
+                _line_naming(first.strip(), source),
+                "this grid table cannot be read: its '|' and '+' do not line up in every "
+                "row (a zero-width or combining character counts as a column here); align "
+                "them, or write a pipe table",
+            )
+        )
+    return tuple(problems)
+
+
+LIST_STYLES = {"a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
+
+
+def _tidy_tables(root: html.HtmlElement) -> None:
+    """Tables as pandoc writes them: no header row when every header cell is empty, a cell
+    of one paragraph holds its text directly, no spans of 1, no padding line breaks."""
+    for mark in root.xpath(".//div[@data-grid-align]"):
+        table = mark.getnext()
+        if table is not None and table.tag == "table":
+            alignments = mark.get("data-grid-align").split()
+            for row in table.iter("tr"):
+                for cell, align in zip(row, alignments, strict=False):
+                    if align != "default":
+                        cell.set("style", f"text-align: {align};")
+        mark.drop_tree()
+    for head in root.xpath(".//table/thead"):
+        if not "".join(head.itertext()).strip() and not head.xpath(".//img"):
+            head.drop_tree()
+    for cell in root.xpath(".//td|.//th"):
+        for name in ("colspan", "rowspan"):
+            if cell.get(name) == "1":
+                del cell.attrib[name]
+        for line_break in cell.xpath("./p/br[last()]"):
+            if not (line_break.tail or "").strip() and line_break.getnext() is None:
+                line_break.drop_tree()
+        paragraphs = [child for child in cell if child.tag == "p"]
+        if len(cell) == 1 and len(paragraphs) == 1 and not (cell.text or "").strip():
+            paragraphs[0].drop_tag()
+        if (cell.text or "").strip() == "" and len(cell) == 0:
+            cell.text = (cell.text or "").strip()
+
+
+def _code_language(root: html.HtmlElement) -> None:
+    """```python gives <pre class="python">, as pandoc writes it (and user CSS expects)."""
+    for pre in root.xpath(".//pre[code]"):
+        code = pre[0]
+        languages = [c for c in (code.get("class") or "").split() if c.startswith("language-")]
+        classes = [c.removeprefix("language-") for c in languages]
+        code.attrib.pop("class", None)
+        pre.attrib.pop("class", None)
+        if classes:
+            pre.set("class", " ".join(classes))
+        if code.get("id"):
+            pre.set("id", code.attrib.pop("id"))
+
+
+def _list_styles(root: html.HtmlElement) -> None:
+    """pandoc's `a)`, `iv.` lists: the dialect marked each item; the list gets `type`."""
+    for mark in root.xpath(".//span[@data-ol-type]"):
+        item = next(mark.iterancestors("li"), None)
+        listing = item.getparent() if item is not None else None
+        if listing is not None and listing.tag == "ol":
+            style = mark.get("data-ol-type")
+            listing.set("type", style)
+            # WeasyPrint reads no `type`; a style is what pandoc's HTML 4 writer sets too.
+            listing.set("style", f"list-style-type: {LIST_STYLES[style]}")
+        mark.drop_tree()
+    for listing in root.xpath(".//ol[@start]"):
+        # WeasyPrint 70 ignores `start` and `value`; it does read the list-item counter.
+        reset = f"counter-reset: list-item {int(listing.get('start')) - 1}"
+        listing.set("style", "; ".join(filter(None, [listing.get("style"), reset])))
+    for comment in root.xpath(".//comment()"):
+        if comment.text == LIST_SEPARATOR:
+            comment.drop_tree()
 
 
 def _restore_literal_placeholders(
@@ -205,6 +362,32 @@ def _images(
     return tuple(normalised), tuple(problems)
 
 
+def _unresolvable_links(root: html.HtmlElement, source: ChapterSource) -> tuple[Problem, ...]:
+    """A link to a local path ('/url', 'notes.html') leads nowhere in a PDF or an EPUB (and
+    fails EPUBCheck): its text stays, the link goes, with a warning."""
+    warnings = []
+    for link in root.xpath(".//a[@href]"):
+        href = link.get("href").strip()
+        if href.startswith("#") or re.match(r"[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+            continue
+        warnings.append(
+            Problem(
+                next(
+                    (
+                        where
+                        for text in (f"({href}", f"]: {href}", f"<{href}")
+                        if (where := _line_naming(text, source)).line
+                    ),
+                    Location(source.path),
+                ),
+                f"link to '{href}' is not a web address (https://…) or a place in the book "
+                "(#id), so it leads nowhere in print or in the EPUB; its text is kept unlinked",
+            )
+        )
+        link.drop_tag()
+    return tuple(warnings)
+
+
 def local_path(src: str) -> str:
     """'./figures/x.svg' -> 'figures/x.svg'; URLs ('https://…', 'data:…') stay as written."""
     if re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
@@ -220,30 +403,7 @@ def _line_naming(text: str, source: ChapterSource) -> Location:
     return Location(source.path)
 
 
-def _chapter_title(prepared: Prepared, source: ChapterSource) -> tuple[str, tuple[Problem, ...]]:
-    """The one `# Title` a chapter starts with."""
-    titles = [h for h in prepared.headings if h.level == 1]
-    first_line = next((i for i, line in enumerate(source.text.splitlines(), 1) if line.strip()), 1)
-    if not titles:
-        return "", (
-            Problem(
-                Location(source.path, first_line),
-                "a chapter starts with its title as '# Title'; none found",
-            ),
-        )
-    problems = tuple(
-        Problem(
-            extra.location,
-            f"second '# ' title in one chapter ('{extra.text}'); use "
-            "'## ' for a section, or start a new chapter file",
-        )
-        for extra in titles[1:]
-    )
-    if titles[0].location.line != first_line:
-        problems += (
-            Problem(
-                Location(source.path, first_line),
-                "a chapter starts with its title as '# Title'; move the title to the top",
-            ),
-        )
-    return plain_text(inline_markdown(titles[0].text)), problems
+def _chapter_title(prepared: Prepared) -> str:
+    """The `# Title` the chapter starts with (the dialect writes one when the file has none)."""
+    first = prepared.headings[0]
+    return plain_text(inline_markdown(first.text))
