@@ -287,3 +287,22 @@ def test_same_bytes_from_another_folder_time_zone_locale_and_umask(
     )
     assert result.returncode == 0, result.stderr
     assert _digests(tmp_path / "out") == _digests(tiny.pdf.parent)
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        (["--time-limit", "1"], "1 s"),
+        (["--memory-limit", "64"], "the build needed more than 64 MiB of memory"),
+    ],
+)
+def test_a_build_over_its_limits_stops_with_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], limit: list[str], message: str
+) -> None:
+    (tmp_path / "a-tiny-book.pdf").write_bytes(b"the last good PDF")
+    assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", *limit]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tests/data/tiny: error: the build ") and "and was stopped" in err
+    assert message in err and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.pdf"]
+    assert (tmp_path / "a-tiny-book.pdf").read_bytes() == b"the last good PDF"

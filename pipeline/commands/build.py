@@ -11,6 +11,7 @@ from pathlib import Path
 from ..build import BuildOptions, StageReport, build
 from ..core.errors import ManuscriptError
 from ..core.project import Project, default_manuscript, default_output
+from ..core.sandbox import Limits
 from ..editions.catalog import DEFAULT_EDITIONS
 
 FORMATS = ("pdf", "epub")
@@ -91,6 +92,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="remove markup the allowlist refuses (scripts, handlers, unsafe links, foreign "
         "SVG content) with a warning, instead of failing",
     )
+    defaults = Limits()
+    parser.add_argument(
+        "--time-limit",
+        type=int,
+        metavar="SECONDS",
+        default=defaults.wall_seconds,
+        help=f"stop a build that runs longer (default {defaults.wall_seconds}; processor "
+        "time is limited to the same)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=int,
+        metavar="MIB",
+        default=defaults.memory_mib,
+        help=f"stop a build that needs more memory (default {defaults.memory_mib} MiB)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         sanitize=args.sanitize,
         strict=args.strict,
         today=dt.date.today(),
+        limits=Limits(args.time_limit, args.memory_limit, args.time_limit),
     )
 
     def report(line: StageReport) -> None:

@@ -60,10 +60,20 @@ def _child(
         sender.send(("error", error.problems))
     except MemoryError:
         sender.send(("memory", None))
-    except BaseException:  # a bug: its traceback goes to the parent
-        sender.send(("bug", traceback.format_exc()))
+    except BaseException:  # a bug, unless memory ran out where C code does not say so
+        sender.send(("memory", None) if _out_of_memory() else ("bug", traceback.format_exc()))
     finally:
         sender.close()
+
+
+def _out_of_memory() -> bool:
+    """True when the address space is (nearly) used up: C extensions then fail in odd ways
+    (a SystemError from the regex compiler, say) instead of raising MemoryError."""
+    try:
+        bytearray(16 * MIB)
+    except MemoryError:
+        return True
+    return False
 
 
 def run_limited(
