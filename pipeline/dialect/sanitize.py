@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -164,6 +165,61 @@ def refusals(fragment: str) -> Iterator[Refusal]:
                 yield Refusal(f"the style '{value}' on <{tag}>", bad_style, value)
 
 
+# Elements whose end tag HTML lets an author leave out, and those that never have one.
+_OPTIONAL_END = frozenset("p li dt dd tr td th thead tbody tfoot rt rp colgroup".split())
+_VOID = frozenset("br hr img wbr col area base embed input link meta source track".split())
+# Containers whose end a stray end tag could steal (a box, a table, the notes) or that, left
+# open, would swallow whatever follows.
+_CONTAINERS = frozenset("div aside section table ul ol dl blockquote figure details span a".split())
+
+
+class _Balance(HTMLParser):
+    """Walks HTML as tags and reports end tags that close nothing and containers never closed:
+    raw HTML that does either would take the book's own structure apart."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.found: list[Refusal] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass  # <br/>, <span/>: opens and closes at once
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if tag not in self.open:
+            if tag in _CONTAINERS:
+                self._stray(tag, "it closes nothing opened before it")
+            return
+        start = len(self.open) - 1 - self.open[::-1].index(tag)
+        cut = [name for name in self.open[start + 1 :] if name in _CONTAINERS]
+        if cut:  # it would close an element early and leave a container open inside it
+            self._stray(tag, "it closes nothing opened before it")
+            return
+        del self.open[start:]
+
+    def _stray(self, tag: str, why: str) -> None:
+        self.found.append(Refusal(f"the end tag </{tag}>", why, f"</{tag}"))
+
+
+def balance_refusals(fragment: str) -> list[Refusal]:
+    """End tags that close nothing, and containers left open, in an HTML fragment."""
+    walker = _Balance()
+    walker.feed(fragment)
+    walker.close()
+    walker.found += [
+        Refusal(f"the <{tag}> element", "it is never closed", f"<{tag}")
+        for tag in walker.open
+        if tag in _CONTAINERS
+    ]
+    return walker.found
+
+
 def reserved_attributes(text: str) -> Iterator[int]:
     """Lines (1-based) where the author wrote one of the dialect's own placeholder attributes,
     which would let raw HTML pose as a citation or a box."""
@@ -243,7 +299,7 @@ def check_fragment(
             f"{refusal.what} is refused: {refusal.why}"
             + ("; removed" if drop else "; remove it, or build with --sanitize to drop it"),
         )
-        for refusal in refusals(fragment)
+        for refusal in [*refusals(fragment), *balance_refusals(fragment)]
     )
     # Never dropped, always an error: left in place they would pose as the dialect's own
     # placeholders, and taken out they would leave a placeholder without its record.
