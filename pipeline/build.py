@@ -16,8 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
-from .core.output import write_all
-from .core.project import Project
+from .core.output import output_lock, write_all
+from .core.project import Project, output_problem
+from .core.sandbox import Limits, run_limited
+from .dialect.sanitize import check_bibliography
 from .editions.booklet import impose_booklet
 from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, known_editions, output_name
 from .editions.epub import write_epub
@@ -40,6 +42,15 @@ class BuildOptions:
     editions: tuple[str, ...] = DEFAULT_EDITIONS
     listed: bool = False  # add the editions book.yaml lists (`--all-editions`)
     jobs: int = 1
+    # Remove markup the allowlist refuses, with a warning, instead of failing.
+    sanitize: bool = False
+    # Any warning fails the build (for a publisher's CI): nothing is written.
+    strict: bool = False
+    # The day review dates are checked against (the command line passes today's date); the
+    # editions never depend on it.
+    today: dt.date | None = None
+    # What the build's child process may use (CPU time, memory, wall clock).
+    limits: Limits = dataclasses.field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -99,30 +110,95 @@ def print_layout(
 ) -> tuple[PrintWriter, PrintLayout]:
     """Lay the book out twice: the second time the reference list knows which pages cite
     each entry. Only the list at the end changes, so no earlier page moves."""
-    writer = PrintWriter(project, styles, profile, chapters, document.stylesheets)
+    writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
     first = writer.layout(render_print_html(document, styles, None, profile))
     return writer, writer.layout(render_print_html(document, styles, first.pages_of, profile))
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
-    """Build the requested editions into project.output; raise ManuscriptError on bad input."""
+    """Build the requested editions into project.output; raise ManuscriptError on bad input.
+
+    The work runs in a child process with CPU, memory and time limits (a crafted manuscript
+    cannot bring the machine down); the editions come back in memory and are written here,
+    all or nothing. One build at a time writes into an output folder: a second one waits.
+    """
+    where = Location(project.show(project.output))
+    problem = output_problem(project.manuscript, project.output)
+    if problem:
+        raise ManuscriptError.at(where, f"the output folder {problem}")
+    started = time.perf_counter()
+
+    def waiting() -> None:
+        report(StageReport("wait", "another build is writing into this folder; waiting", 0.0))
+
+    try:
+        with output_lock(project.output, waiting):
+            if time.perf_counter() - started > 0.5:
+                report(StageReport("wait", "done", time.perf_counter() - started))
+            made = run_limited(
+                make_all,
+                (project, options),
+                options.limits,
+                Location(project.show(project.manuscript)),
+                report,
+            )
+            with _stage(report, "write") as stage:
+                write_all(made.files)
+                stage.detail = ", ".join(project.show(path) for _, path in made.outputs)
+    except OSError as error:
+        raise ManuscriptError.at(
+            where,
+            f"cannot write the editions there ({error.strerror}); choose a writable folder "
+            "with --output",
+        ) from error
+    return BuildResult(
+        MappingProxyType(dict(made.outputs)),
+        made.warnings,
+        made.review_date,
+        made.book_file,
+        MappingProxyType(dict(made.layouts)),
+    )
+
+
+@dataclass(frozen=True)
+class MadeBook:
+    """Every requested edition in memory, as the child process hands it back."""
+
+    files: dict[Path, bytes]
+    outputs: tuple[tuple[str, Path], ...]
+    warnings: tuple[Problem, ...]
+    review_date: dt.date | None
+    book_file: str
+    layouts: tuple[tuple[str, PrintLayout], ...]  # page maps only
+
+
+def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeBook:
+    """Load, parse, number and document the book once, then make every edition from it."""
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
         wanted = choose_editions(options, manuscript.meta, known_editions(styles.profiles), project)
+        unsafe, dropped_from_bibliography = check_bibliography(
+            ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
+            options.sanitize,
+        )
+        raise_if_any(unsafe)
         stage.detail = (
             f"{len(manuscript.chapters)} chapters, "
             f"{len(manuscript.bibliography)} bibliography entries"
         )
     with _stage(report, "parse") as stage:
-        chapters = parse_book(manuscript.chapters)
+        chapters = parse_book(manuscript.chapters, options.sanitize)
         raise_if_any(problem for chapter in chapters for problem in chapter.problems)
         stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
     with _stage(report, "assets") as stage:
-        assets, problems = load_assets(
-            project, [(image.src, image.location) for c in chapters for image in c.images]
+        loaded = load_assets(
+            project,
+            [(image.src, image.location) for c in chapters for image in c.images],
+            options.sanitize,
         )
-        raise_if_any(problems)
+        raise_if_any(loaded.problems)
+        assets = loaded.assets
         stage.detail = f"{len(assets)} images"
     with _stage(report, "number") as stage:
         numbering = number_book(
@@ -140,28 +216,39 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     with _stage(report, "document") as stage:
         document = build_document(manuscript, chapters, numbering, assets)
         stage.detail = f"{len(document.toc)} contents entries"
+    early = [*loaded.warnings, *dropped_from_bibliography, *document.warnings]
+    meta = document.meta
+    if options.today and meta.review_date and meta.review_date < options.today:
+        early.append(
+            Problem(
+                Location(meta.source),
+                f"the review date {meta.review_date} has passed; check the content and set "
+                "a new 'review-date'",
+            )
+        )
+    _strict(early, options.strict)  # before the long part, when it can already tell
     shared = Shared(project, styles, document, manuscript.chapters)
     made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
-    files = {path: data for group in made for path, data in group.files.items()}
-    with _stage(report, "write") as stage:
-        try:
-            write_all(files)
-        except OSError as error:
-            raise ManuscriptError.at(
-                Location(project.show(project.output)),
-                f"cannot write the editions there ({error.strerror}); choose a writable folder "
-                "with --output",
-            ) from error
-        outputs = {name: path for group in made for name, path in group.outputs}
-        stage.detail = ", ".join(project.show(path) for path in outputs.values())
-    warnings = [*document.warnings, *(w for group in made for w in group.warnings)]
-    return BuildResult(
-        MappingProxyType(outputs),
-        tuple(dict.fromkeys(warnings)),  # each profile's layout repeats the same CSS warnings
-        document.meta.review_date,
-        document.meta.source,
-        MappingProxyType({g.layout_name: g.layout for g in made if g.layout_name and g.layout}),
+    # Each profile's layout repeats the same CSS warnings: each is said once.
+    warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
+    _strict(warnings, options.strict)
+    return MadeBook(
+        files={path: data for group in made for path, data in group.files.items()},
+        outputs=tuple(output for group in made for output in group.outputs),
+        warnings=tuple(warnings),
+        review_date=meta.review_date,
+        book_file=meta.source,
+        layouts=tuple((g.layout_name, g.layout) for g in made if g.layout_name and g.layout),
     )
+
+
+def _strict(warnings: list[Problem], strict: bool) -> None:
+    """Under --strict a warning stops the build before anything is written."""
+    if strict and warnings:
+        raise ManuscriptError(
+            Problem(w.location, f"{w.message} (a warning, an error under --strict)")
+            for w in warnings
+        )
 
 
 def choose_editions(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 from .commands import build, check, lint, new
 
@@ -44,10 +46,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    status: int = args.run(args)
+    # `kill` gets the same orderly stop as Ctrl-C: temporary files are removed on the way out.
+    previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        status: int = args.run(args)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: each output folder holds its previous editions or all the new ones, "
+            "never a part of either",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return status
 
 

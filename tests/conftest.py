@@ -172,7 +172,7 @@ def document_of(manuscript: Path) -> tuple[Document, Styles]:
     project = Project.at(REPO, manuscript, REPO / "output")
     loaded = load_manuscript(project)
     chapters = parse_book(loaded.chapters)
-    assets, _ = load_assets(project, [(i.src, i.location) for c in chapters for i in c.images])
+    assets = load_assets(project, [(i.src, i.location) for c in chapters for i in c.images]).assets
     numbering = number_book(
         chapters, loaded.bibliography, loaded.meta.number_sections, Location("refs")
     )

@@ -108,4 +108,4 @@ def test_an_output_folder_that_is_a_file_is_a_clear_error(
     blocker.write_text("a file")
     assert main(["build", str(DATA / "tiny"), "-o", str(blocker), "-q", "-f", "pdf"]) == 1
     err = capsys.readouterr().err
-    assert "error: cannot write the editions there" in err and "Traceback" not in err
+    assert "error: the output folder is a file, not a folder" in err and "Traceback" not in err

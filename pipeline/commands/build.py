@@ -11,6 +11,7 @@ from pathlib import Path
 from ..build import BuildOptions, StageReport, build
 from ..core.errors import ManuscriptError
 from ..core.project import Project, default_manuscript, default_output
+from ..core.sandbox import Limits
 from ..editions.catalog import DEFAULT_EDITIONS
 
 FORMATS = ("pdf", "epub")
@@ -80,6 +81,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only problems, not one line per stage"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on any warning (nothing is written), e.g. in a publisher's CI",
+    )
+    parser.add_argument(
+        "--sanitize",
+        action="store_true",
+        help="remove markup the allowlist refuses (scripts, handlers, unsafe links, foreign "
+        "SVG content) with a warning, instead of failing",
+    )
+    defaults = Limits()
+    parser.add_argument(
+        "--time-limit",
+        type=int,
+        metavar="SECONDS",
+        default=defaults.wall_seconds,
+        help=f"stop a build that runs longer (default {defaults.wall_seconds}; processor "
+        "time is limited to the same)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=int,
+        metavar="MIB",
+        default=defaults.memory_mib,
+        help=f"stop a build that needs more memory (default {defaults.memory_mib} MiB)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +115,15 @@ def run(args: argparse.Namespace) -> int:
     here = Path.cwd()
     manuscript = args.manuscript or default_manuscript(here)
     project = Project.at(here, manuscript, args.output or default_output(here))
-    options = BuildOptions(requested_editions(args), args.all_editions, max(1, args.jobs))
+    options = BuildOptions(
+        requested_editions(args),
+        args.all_editions,
+        max(1, args.jobs),
+        sanitize=args.sanitize,
+        strict=args.strict,
+        today=dt.date.today(),
+        limits=Limits(args.time_limit, args.memory_limit, args.time_limit),
+    )
 
     def report(line: StageReport) -> None:
         if not args.quiet:
@@ -103,13 +139,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for warning in result.warnings:
         print(f"{warning.location}: warning: {warning.message}", file=sys.stderr)
-    if result.review_date is not None and result.review_date < dt.date.today():
-        # Only a warning, and only here: the outputs never depend on the clock.
-        print(
-            f"{result.book_file}: warning: the review date {result.review_date} has passed; "
-            "check the content and set a new 'review-date'",
-            file=sys.stderr,
-        )
     return 0
 
 

@@ -54,3 +54,23 @@ class Project:
     def readable_roots(self) -> tuple[Path, ...]:
         """The only folders rendering may read from: the manuscript and the styles."""
         return (self.manuscript, self.styles)
+
+
+def output_problem(manuscript: Path, output: Path) -> str | None:
+    """Why editions cannot be written to `output`, or None.
+
+    The manuscript's own `output/` is the one folder inside it that may hold editions (the
+    default when a manuscript is built from inside its folder); it is never read as a source.
+    Anywhere else inside the manuscript, editions would mix with the sources they are made of.
+    """
+    manuscript, output = manuscript.resolve(), output.resolve()
+    if output.exists() and not output.is_dir():
+        return "is a file, not a folder; choose a folder for the editions with --output"
+    if output == manuscript or (
+        output.is_relative_to(manuscript) and output != manuscript / "output"
+    ):
+        return (
+            "is inside the manuscript folder, among the sources; write the editions to the "
+            "manuscript's own output/ or to a folder outside it"
+        )
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,9 +27,14 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     raises a fatal error, which stops the render, and the build names the URL.
     """
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
+    def __init__(
+        self, roots: tuple[Path, ...], checked: Mapping[Path, bytes] | None = None
+    ) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=5)
         self.roots = tuple(root.resolve() for root in roots)
+        # Figures as the allowlist passed (or cleaned) them: the edition gets these bytes,
+        # never a file that changed on disk after it was checked.
+        self.checked = {path.resolve(): data for path, data in (checked or {}).items()}
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
@@ -41,4 +47,5 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         if not allowed or not path.is_file():  # is_file: no devices, no folders
             raise RefusedResourceError(url)
         media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+        body = self.checked[path] if path in self.checked else path.read_bytes()
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})

@@ -16,7 +16,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import Project
-from ..stages.load import ChapterSource, Styles, UserStylesheet
+from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
 
@@ -66,6 +66,7 @@ class PrintWriter:
         styles: Styles,
         profile: str,
         chapters: Sequence[ChapterSource],
+        assets: Mapping[str, Asset],
         user_stylesheets: Sequence[UserStylesheet] = (),
     ) -> None:
         if profile not in styles.profiles:
@@ -76,7 +77,10 @@ class PrintWriter:
         self.project = project
         self.chapters = chapters
         self.variant = PRESS_VARIANT if profile == PRESS else PDF_VARIANT
-        self.fetcher = ProjectFetcher(project.readable_roots)
+        self.fetcher = ProjectFetcher(
+            project.readable_roots,
+            {project.manuscript / name: asset.data for name, asset in assets.items()},
+        )
         self.fonts = FontConfiguration()
         # Filled by the stylesheets' @color-profile rules (the press edition's output intent).
         self.color_profiles: dict[str, Any] = {}
@@ -145,6 +149,12 @@ class PrintWriter:
         logger.addHandler(collector)
         try:
             yield collector
+        except RecursionError:
+            raise ManuscriptError.at(
+                Location(self.project.show(self.project.manuscript)),
+                "the book nests elements too deeply to be laid out; flatten its lists, quotes "
+                "or HTML",
+            ) from None
         except RefusedResourceError as refused:
             raise ManuscriptError.at(
                 locate(

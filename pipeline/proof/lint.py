@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import BOOK_FILE, Project
+from ..dialect.sanitize import check_bibliography
 from ..stages.document import build_document
 from ..stages.load import Manuscript, load_assets, load_manuscript
 from ..stages.number import Numbering, number_book
@@ -74,10 +75,17 @@ def _read_book(
     chapters = parse_book(manuscript.chapters)  # a file may hold several chapters
     first_of_file = {chapter.path: chapter for chapter in reversed(chapters)}
     problems = [problem for chapter in chapters for problem in chapter.problems]
-    _, asset_problems = load_assets(
+    loaded = load_assets(
         project, [(image.src, image.location) for c in chapters for image in c.images]
     )
-    findings += _build_findings([*problems, *asset_problems], "PL900")
+    asset_problems = loaded.problems
+    unsafe, _ = check_bibliography(
+        ((e.key, e.data, e.location) for e in manuscript.bibliography.values()), drop=False
+    )
+    findings += _build_findings([*problems, *asset_problems, *unsafe], "PL900")
+    findings += _build_findings(
+        [*(w for chapter in chapters for w in chapter.warnings), *loaded.warnings], "PL901"
+    )
     numbering = _numbering(manuscript, chapters, findings) if not problems else None
     nocite = manuscript.meta.nocite  # listed on purpose: not "uncited"
     cited = frozenset(

@@ -16,6 +16,9 @@ from lxml import etree
 from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
 from ..core.media import IMAGE_TYPES, MEDIA_TYPES
 from ..core.project import BOOK_FILE, Project
+from ..dialect.figures import raster_problem
+from ..dialect.limits import size_problem
+from ..dialect.svg import check_svg
 from .bibliography import FORMATS as BIBLIOGRAPHY_FORMATS
 from .bibliography import BibEntry, parse_bibliography
 from .metadata import BookMeta, parse_book_yaml
@@ -105,6 +108,10 @@ def _load_chapters(
                     _missing_file_message("chapter file", name, project.manuscript, "*.md"),
                 )
             )
+            continue
+        too_big = size_problem(path.stat().st_size, project.show(path))
+        if too_big:
+            problems.append(too_big)
             continue
         chapters.append(ChapterSource(project.show(path), _read_text(path, project)))
     return tuple(chapters)
@@ -223,6 +230,15 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
     return xml
 
 
+@dataclass(frozen=True)
+class LoadedAssets:
+    """The figures as the editions carry them (checked, maybe cleaned), and what was found."""
+
+    assets: Mapping[str, Asset]
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
 # The style families the pipeline formats: citations numbered by first use, or by author.
 CITATION_FORMATS = ("numeric", "author-date", "author")
 
@@ -323,11 +339,13 @@ def _stylesheet_resource(
 
 
 def load_assets(
-    project: Project, wanted: Iterable[tuple[str, Location]]
-) -> tuple[Mapping[str, Asset], list[Problem]]:
-    """Read each figure file the chapters name; it must exist inside the manuscript folder."""
+    project: Project, wanted: Iterable[tuple[str, Location]], drop_unsafe: bool = False
+) -> LoadedAssets:
+    """Read and check each figure file the chapters name; it must exist inside the manuscript
+    folder and pass the figure allowlist (pipeline/dialect/figures.py)."""
     assets: dict[str, Asset] = {}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for name, where in wanted:
         if name in assets:
             continue
@@ -355,8 +373,16 @@ def load_assets(
                 )
             )
         else:
-            assets[name] = Asset(name, path.read_bytes(), media_type)
-    return MappingProxyType(assets), problems
+            data = path.read_bytes()
+            if media_type == "image/svg+xml":
+                svg = check_svg(data, project.show(path), drop_unsafe)
+                problems += svg.errors
+                warnings += svg.warnings
+                data = svg.data
+            elif unreadable := raster_problem(data, media_type):
+                problems.append(Problem(where, f"image '{name}': {unreadable}"))
+            assets[name] = Asset(name, data, media_type)
+    return LoadedAssets(MappingProxyType(assets), tuple(problems), tuple(warnings))
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,12 @@ from lxml import html
 
 from ..core.errors import Location, Problem
 from ..dialect.chapters import ChapterFile, Part, split_chapters
+from ..dialect.characters import without_control_characters
 from ..dialect.inline import BracketedSpans
+from ..dialect.limits import nesting_problems
 from ..dialect.lists import LIST_SEPARATOR
 from ..dialect.prepass import Prepared, prepare_part
+from ..dialect.sanitize import check_fragment
 from .load import ChapterSource
 
 # smarty's defaults are HTML entities (&ldquo;), which are not XML; EPUB needs the characters.
@@ -107,21 +110,40 @@ def plain_text(inline_html: str) -> str:
     return " ".join(str(text).split())
 
 
-def parse_book(sources: tuple[ChapterSource, ...]) -> tuple[ParsedChapter, ...]:
-    """Every chapter of every file, numbered in reading order (a file may hold several)."""
+def parse_book(
+    sources: tuple[ChapterSource, ...], drop_unsafe: bool = False
+) -> tuple[ParsedChapter, ...]:
+    """Every chapter of every file, numbered in reading order (a file may hold several).
+
+    Markup outside the allowlist (pipeline/dialect/sanitize.py) is an error, or with
+    `drop_unsafe` removed with a warning; either way it never reaches an edition.
+    """
     chapters: list[ParsedChapter] = []
     for source in sources:
+        text, removed = without_control_characters(source.text, source.path)
+        source = ChapterSource(source.path, text)
+        too_deep = nesting_problems(source.text, source.path)
+        if too_deep:  # nothing else of the file is read: Markdown itself would give out
+            chapters.append(_unreadable(source, len(chapters) + 1, too_deep))
+            continue
         found = split_chapters(source.text, source.path)
+        found = replace(found, warnings=removed + found.warnings)
         for index, part in enumerate(found.parts):
-            chapter = parse_part(source, part, len(chapters) + 1)
+            chapter = parse_part(source, part, len(chapters) + 1, drop_unsafe)
             chapters.append(_with_file_notes(chapter, found) if index == 0 else chapter)
     return tuple(chapters)
 
 
-def parse_chapter(source: ChapterSource, number: int) -> ParsedChapter:
+def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False) -> ParsedChapter:
     """A file's first chapter as chapter `number` (most files hold one)."""
+    text, removed = without_control_characters(source.text, source.path)
+    source = ChapterSource(source.path, text)
+    too_deep = nesting_problems(source.text, source.path)
+    if too_deep:
+        return _unreadable(source, number, too_deep)
     found = split_chapters(source.text, source.path)
-    return _with_file_notes(parse_part(source, found.parts[0], number), found)
+    found = replace(found, warnings=removed + found.warnings)
+    return _with_file_notes(parse_part(source, found.parts[0], number, drop_unsafe), found)
 
 
 def _with_file_notes(chapter: ParsedChapter, found: ChapterFile) -> ParsedChapter:
@@ -133,12 +155,31 @@ def _with_file_notes(chapter: ParsedChapter, found: ChapterFile) -> ParsedChapte
     )
 
 
-def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
+def _unreadable(source: ChapterSource, number: int, problems: tuple[Problem, ...]) -> ParsedChapter:
+    """A chapter that could not be read at all: only its problems matter."""
+    empty = split_chapters("", source.path).parts[0]
+    return replace(parse_part(ChapterSource(source.path, ""), empty, number), problems=problems)
+
+
+def parse_part(
+    source: ChapterSource, part: Part, number: int, drop_unsafe: bool = False
+) -> ParsedChapter:
     """Parse one chapter; problems are returned, not raised, so all chapters report together."""
     prepared = prepare_part(part, source.path)
-    with _grid_table_failures() as failed_tables:
-        converted = markdown_to_html(prepared.text)
+    try:
+        with _grid_table_failures() as failed_tables:
+            converted = markdown_to_html(prepared.text)
+    except RecursionError:  # a backstop: nesting_problems should have caught it first
+        too_deep = Problem(
+            Location(source.path),
+            "the chapter nests blocks too deeply to be read; flatten its lists, quotes or HTML",
+        )
+        return _unreadable(source, number, (too_deep,))
+    converted, unsafe, dropped = check_fragment(converted, source.text, source.path, drop_unsafe)
     root = html.fragment_fromstring(converted, create_parent="div")
+    # Before anything counts what the chapter cites: a note left out takes its citations along.
+    note_problems = _calls_without_notes(root, source)
+    note_warnings = _uncalled_notes(root, source)
     _list_styles(root)
     _tidy_tables(root)
     _code_language(root)
@@ -149,7 +190,7 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
             html.fragment_fromstring(title or " ", create_parent="p"), prepared
         )
     images, image_problems = _images(root, prepared, source)
-    link_warnings = _unresolvable_links(root, source)
+    link_warnings = _unresolvable_links(root, source) + note_warnings
     title = _chapter_title(prepared)
     body = (root.text or "") + "".join(
         html.tostring(child, encoding="unicode", method="html") for child in root
@@ -167,8 +208,12 @@ def parse_part(source: ChapterSource, part: Part, number: int) -> ParsedChapter:
         heading_titles=tuple(plain_text(inline_markdown(h.text)) for h in prepared.headings),
         images=images,
         box_titles=box_titles,
-        problems=prepared.problems + image_problems + _grid_problems(failed_tables, source),
-        warnings=prepared.warnings + link_warnings,
+        problems=prepared.problems
+        + image_problems
+        + note_problems
+        + _grid_problems(failed_tables, source)
+        + unsafe,
+        warnings=prepared.warnings + link_warnings + dropped,
         lang=part.lang,
     )
 
@@ -328,6 +373,59 @@ def _images(
     return tuple(normalised), tuple(problems)
 
 
+def _calls_without_notes(root: html.HtmlElement, source: ChapterSource) -> tuple[Problem, ...]:
+    """A note call whose note Markdown did not make (its text is empty), or a call inside a
+    note (pandoc's notes do not nest; a note calling itself would loop)."""
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    problems = []
+    for call in root.xpath(".//a[contains(@class, 'footnote-ref')]"):
+        target = (call.get("href") or "#")[1:]
+        inside = next(call.iterancestors("li"), None)
+        if inside is not None and (inside.get("id") or "").startswith("fn:"):
+            note = (inside.get("id") or "").partition(":")[2]
+            problems.append(
+                Problem(
+                    _line_naming(f"[^{note}]:", source),
+                    f"footnote [^{note}] calls another note inside its text; notes do not "
+                    "nest: move that note's call into the running text",
+                )
+            )
+            continue
+        if target not in ids:
+            label = target.partition(":")[2]
+            problems.append(
+                Problem(
+                    _line_naming(f"[^{label}]:", source),
+                    f"footnote [^{label}] has no text; write it after '[^{label}]:'",
+                )
+            )
+    return tuple(problems)
+
+
+def _uncalled_notes(root: html.HtmlElement, source: ChapterSource) -> tuple[Problem, ...]:
+    """A note whose text is there but which nothing in the text calls (its call escaped as
+    `\\[^a]`, or deleted) is left out, with a warning, as pandoc leaves it out."""
+    warnings = []
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    for note in root.xpath(".//div[@class='footnote']/ol/li"):
+        backs = note.xpath(".//a[contains(@class, 'footnote-backref')]/@href")
+        if any(back[1:] in ids for back in backs) or note.xpath(".//a[@class='footnote-ref']"):
+            continue  # called; or calling another note, which _calls_without_notes reports
+        label = (note.get("id") or "").partition(":")[2]
+        warnings.append(
+            Problem(
+                _line_naming(f"[^{label}]:", source),
+                f"footnote [^{label}] is never called in the text, so it is left out; call it "
+                f"with [^{label}] where it belongs, or delete it",
+            )
+        )
+        listing = note.getparent()
+        listing.remove(note)
+        if not len(listing):
+            listing.getparent().drop_tree()
+    return tuple(warnings)
+
+
 def _unresolvable_links(root: html.HtmlElement, source: ChapterSource) -> tuple[Problem, ...]:
     """A link to a local path ('/url', 'notes.html') leads nowhere in a PDF or an EPUB (and
     fails EPUBCheck): its text stays, the link goes, with a warning."""
@@ -370,6 +468,8 @@ def _line_naming(text: str, source: ChapterSource) -> Location:
 
 
 def _chapter_title(prepared: Prepared) -> str:
-    """The `# Title` the chapter starts with (the dialect writes one when the file has none)."""
-    first = prepared.headings[0]
-    return plain_text(inline_markdown(first.text))
+    """The `# Title` the chapter starts with (the dialect writes one when the file has none;
+    only a title line refused as unsafe leaves none, and that is reported already)."""
+    if not prepared.headings:
+        return ""
+    return plain_text(inline_markdown(prepared.headings[0].text))

