@@ -465,3 +465,10 @@ def book_images(meta: BookMeta) -> tuple[tuple[str, Location], ...]:
     if meta.clinic is None or meta.clinic.logo is None:
         return ()
     return ((meta.clinic.logo, Location(meta.source, meta.clinic.logo_line)),)
+
+
+def load_meta(project: Project, variant: str | None = None) -> BookMeta:
+    """book.yaml alone, checked (for `variant`): what a library's report lists of a book."""
+    book_path = _book_path(project)
+    text = _read_text(book_path, project)
+    return parse_book_yaml(text, project.show(book_path), variant, shortcode_uses(project, text))
