@@ -137,56 +137,41 @@ def _build_variant(project: Project, options: BuildOptions, variant: str | None)
 
     title: str | None
     identifier: str | None
-    try:
+    review: dt.date | None
+    try:  # for the report, even when the build fails further on
         meta = load_meta(project, variant)
-        title, identifier = meta.full_title, meta.identifier
+        title, identifier, review = meta.full_title, meta.identifier, meta.review_date
     except ManuscriptError:
-        title = identifier = None  # the build reports the problem
+        title = identifier = review = None  # the build reports the problem
     try:
         result = build(project, dataclasses.replace(options, variant=variant), quiet)
     except ManuscriptError as error:
-        return VariantOutcome(
-            variant,
-            FAILED,
-            title,
-            identifier,
-            (),
-            None,
-            (),
-            error.problems,
-            time.perf_counter() - started,
-        )
+        problems = error.problems
     except Exception as bug:  # a bug in one book must not stop the library
         last = str(bug).strip().splitlines()[-1:] or [type(bug).__name__]
-        problem = Problem(
-            Location(project.show(project.manuscript)),
-            f"the build failed with a bug ({type(bug).__name__}: {last[0]}); please report it",
+        problems = (
+            Problem(
+                Location(project.show(project.manuscript)),
+                f"the build failed with a bug ({type(bug).__name__}: {last[0]}); please report it",
+            ),
         )
+    else:
         return VariantOutcome(
             variant,
-            FAILED,
+            UNCHANGED if result.unchanged else BUILT,
             title,
             identifier,
+            tuple(
+                (name, path.relative_to(project.output).as_posix())
+                for name, path in result.files.items()
+            ),
+            result.review_date,
+            result.warnings,
             (),
-            None,
-            (),
-            (problem,),
             time.perf_counter() - started,
         )
-    return VariantOutcome(
-        variant,
-        UNCHANGED if result.unchanged else BUILT,
-        title,
-        identifier,
-        tuple(
-            (name, path.relative_to(project.output).as_posix())
-            for name, path in result.files.items()
-        ),
-        result.review_date,
-        result.warnings,
-        (),
-        time.perf_counter() - started,
-    )
+    seconds = time.perf_counter() - started
+    return VariantOutcome(variant, FAILED, title, identifier, (), review, (), problems, seconds)
 
 
 def _lint_status(project: Project, options: BuildOptions, variant: str | None) -> LintStatus:
