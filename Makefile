@@ -7,7 +7,7 @@ ACE    := tests/validators/node_modules/.bin/ace-cli
 BUILD  := $(BIN)/python -m pipeline build
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub large-print editions test lint proof check validators bench clean distclean
+.PHONY: all pdf epub large-print editions library test lint proof check validators bench clean distclean
 
 ## Build the A4 PDF and the EPUB of manuscript/ into output/.
 all: $(READY)
@@ -26,6 +26,13 @@ large-print: $(READY)
 ## Every edition book.yaml lists (print profiles, booklet, EPUB, web), in parallel processes.
 editions: $(READY)
 	$(BUILD) --all-editions
+
+## Every variant of every book under LIBRARY (default: the example leaflets), on a local pool
+## of worker processes; SCHEDULER=tcp://host:8786 sends the work to a Dask cluster instead.
+LIBRARY ?= examples/leaflets
+SCHEDULER ?=
+library: $(READY)
+	$(BIN)/python -m pipeline batch $(LIBRARY) -o output/library $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 ## A virtual environment with the pinned dependencies (no root needed).
 $(READY): pyproject.toml
@@ -67,7 +74,7 @@ bench: $(READY)
 clean:
 	rm -f output/*.pdf output/*.epub output/.*.partial
 	rm -rf output/proof output/.pipeline
-	rm -rf output/*-web
+	rm -rf output/*-web output/library
 	rm -rf .pytest_cache .mypy_cache .ruff_cache
 	find pipeline tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
 
