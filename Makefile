@@ -27,12 +27,12 @@ large-print: $(READY)
 editions: $(READY)
 	$(BUILD) --all-editions
 
-## Every variant of every book under LIBRARY (default: the example leaflets), on a local pool
-## of worker processes; SCHEDULER=tcp://host:8786 sends the work to a Dask cluster instead.
+## Every edition of every variant of every book under LIBRARY (default: the example leaflets),
+## on a local pool of worker processes; SCHEDULER=tcp://host:8786 sends it to a Dask cluster.
 LIBRARY ?= examples/leaflets
 SCHEDULER ?=
 library: $(READY)
-	$(BIN)/python -m pipeline batch $(LIBRARY) -o output/library $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	$(BIN)/python -m pipeline batch $(LIBRARY) -o output/library --all-editions $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 ## A virtual environment with the pinned dependencies (no root needed).
 $(READY): pyproject.toml

@@ -250,16 +250,22 @@ def _clinic(value: Any) -> Clinic:
             "expected the clinic's details under it: 'name' (required), 'address', 'phone', "
             "'hours', 'email', 'url', 'logo' (an image in the manuscript)"
         )
-    texts = {key: _text(value[key]) for key in CLINIC_KEYS if value.get(key) is not None}
-    address = value.get("address")
-    lines = (
-        tuple(_text(line) for line in address)
-        if isinstance(address, list)
-        else tuple(line.strip() for line in texts.get("address", "").splitlines() if line.strip())
-    )
+    texts: dict[str, str] = {}
+    address: tuple[str, ...] = ()
+    for key in CLINIC_KEYS:
+        raw = value.get(key)
+        try:
+            if key == "address" and isinstance(raw, list):
+                address = tuple(_text(line) for line in raw)
+            elif raw is not None:
+                texts[key] = _text(raw)
+        except _InvalidValueError as invalid:
+            raise _InvalidValueError(f"'{key}': {invalid}") from None
+    if "address" in texts:  # lines of text, as a YAML block or a list
+        address = tuple(line.strip() for line in texts["address"].splitlines() if line.strip())
     return Clinic(
         name=texts["name"],
-        address=lines,
+        address=address,
         phone=texts.get("phone"),
         hours=texts.get("hours"),
         email=texts.get("email"),
