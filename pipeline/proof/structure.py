@@ -26,6 +26,7 @@ class Content:
     mcids: frozenset[ContentKey]
     struct_parents: dict[ObjGen, int]  # objgen of a page or form XObject -> ParentTree key
     pages: frozenset[ObjGen]
+    drawn_on: dict[ObjGen, ObjGen]  # form XObject -> the page that draws it
 
 
 @dataclass
@@ -41,10 +42,11 @@ def marked_content(pdf: pikepdf.Pdf) -> Content:
     """Every MCID in the pages' content streams and in the form XObjects they draw."""
     mcids: set[ContentKey] = set()
     struct_parents: dict[ObjGen, int] = {}
-    seen: set[ObjGen] = set()
+    drawn_on: dict[ObjGen, ObjGen] = {}
     for page in pdf.pages:
-        _collect(page.obj, page.obj, mcids, struct_parents, seen)
-    return Content(frozenset(mcids), struct_parents, frozenset(p.obj.objgen for p in pdf.pages))
+        _collect(page.obj, page.obj, mcids, struct_parents, drawn_on, page.obj.objgen)
+    pages = frozenset(p.obj.objgen for p in pdf.pages)
+    return Content(frozenset(mcids), struct_parents, pages, drawn_on)
 
 
 def _collect(
@@ -52,9 +54,11 @@ def _collect(
     holder: pikepdf.Object,
     mcids: set[ContentKey],
     struct_parents: dict[ObjGen, int],
-    seen: set[ObjGen],
+    drawn_on: dict[ObjGen, ObjGen],
+    page: ObjGen,
 ) -> None:
-    """The MCIDs of one content stream (a page's or a form's), then of the forms it draws."""
+    """The MCIDs of one content stream (a page's or a form's), then of the forms it draws
+    (a form drawn on two pages could not say which its MCIDs are: the second is ignored)."""
     if "/StructParents" in holder:
         struct_parents[holder.objgen] = int(holder.StructParents)
     resources = holder.get("/Resources")
@@ -70,10 +74,10 @@ def _collect(
                 mcids.add((holder.objgen, int(plist.MCID)))
         elif instruction.operator == pikepdf.Operator("Do") and xobjects is not None:
             form = xobjects.get(str(operands[0]))
-            if form is None or form.get("/Subtype") != "/Form" or form.objgen in seen:
+            if form is None or form.get("/Subtype") != "/Form" or form.objgen in drawn_on:
                 continue
-            seen.add(form.objgen)
-            _collect(form, form, mcids, struct_parents, seen)
+            drawn_on[form.objgen] = page
+            _collect(form, form, mcids, struct_parents, drawn_on, page)
 
 
 def reached(pdf: pikepdf.Pdf, content: Content) -> Reached:
@@ -94,13 +98,19 @@ def reached(pdf: pikepdf.Pdf, content: Content) -> Reached:
             found.problems.append(f"{name}: /Pg is not a page of the document")
         for kid in as_list(element.get("/K")):
             if is_element(kid):
-                if kid.is_indirect:
+                if kid.is_indirect and kid.objgen in listed_by:
+                    found.problems.append(f"{kid.S} {kid.objgen} is listed by two elements")
+                elif kid.is_indirect:
                     listed_by[kid.objgen] = element
             elif isinstance(kid, int):
                 _reach(found, content, name, element, page, int(kid))
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                owner = kid.get("/Stm", kid.get("/Pg", page))
-                _reach(found, content, name, element, owner, int(kid.MCID))
+                on, stream = kid.get("/Pg", page), kid.get("/Stm")
+                if stream is not None and (
+                    on is None or content.drawn_on.get(stream.objgen) != on.objgen
+                ):
+                    found.problems.append(f"{name}: MCID {kid.MCID} in a form not drawn on /Pg")
+                _reach(found, content, name, element, stream or on, int(kid.MCID))
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
                 _reach_annotation(found, name, element, kid, kid.get("/Pg", page))
             else:
