@@ -215,6 +215,21 @@ def _claim_an_mcid_twice(pdf: pikepdf.Pdf) -> None:
     span.P.K.append(mcid)  # the paragraph, on the same page
 
 
+def _file_a_link_under_a_span(pdf: pikepdf.Pdf) -> None:
+    """As WeasyPrint files the annotations of the spans inside a contents entry's link."""
+    link = _first(pdf, lambda e: e.S == "/Link" and any(_is_object(k) for k in e.K))
+    span = _first(pdf, lambda e: e.S == "/Span" and isinstance(e.get("/K"), pikepdf.Array))
+    reference = next(k for k in link.K if _is_object(k))
+    link.K = pikepdf.Array([k for k in link.K if not _is_object(k)])
+    span.K.append(reference)
+    pdf.Root.StructTreeRoot.ParentTree.Nums.extend([reference.Obj.StructParent + 1000, span])
+    reference.Obj.StructParent = reference.Obj.StructParent + 1000
+
+
+def _is_object(kid: pikepdf.Object) -> bool:
+    return isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+
+
 def _swap_the_forms_of_a_sheet(pdf: pikepdf.Pdf) -> None:
     """An MCID pointed at the other leaflet page drawn on the same sheet."""
     reference = next(
@@ -241,6 +256,7 @@ def _move_an_mcid_to_another_page(pdf: pikepdf.Pdf) -> None:
         ("a4", _list_a_paragraph_twice, "is listed by two elements"),
         ("a4", _claim_an_mcid_twice, "is in 2 elements"),
         ("a4", _move_an_mcid_to_another_page, "the ParentTree does not map"),
+        ("a4", _file_a_link_under_a_span, "is in a /Span, not a /Link"),
         ("booklet", _swap_the_forms_of_a_sheet, "the ParentTree does not map"),
     ],
 )

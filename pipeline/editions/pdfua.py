@@ -11,7 +11,9 @@ a `::: {lang=fr}` div, a `[texte]{lang=fr}` Span, a footnote moved to the page f
 WeasyPrint also tags the page margin boxes (running heads, "Page N of M", the edition line)
 as content, then leaves their structure elements out of the tree: marked content that no
 element of the tree reaches. `finish_pdfua` (bytes in, bytes out) marks that content as
-pagination artifacts, which is what PDF/UA asks of running heads and page numbers.
+pagination artifacts, which is what PDF/UA asks of running heads and page numbers, moves the
+link annotations WeasyPrint files under a Span into the Link element above it, and gives the
+header cells of a table's head row /Scope /Column.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ import pydyf
 from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import tags as weasyprint_tags
 
-from .tagged import ObjGen, elements, is_element, parent_tree, tree_roots
+from .tagged import (
+    ObjGen,
+    as_list,
+    elements,
+    is_element,
+    parent_tree,
+    replace_in_number_tree,
+    tree_roots,
+)
 
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
@@ -92,11 +102,12 @@ def _catalog_language(pdf: Any) -> str:
     return str(lang.string) if isinstance(lang, pydyf.String) else ""
 
 
-# --- Running heads and page numbers as artifacts -----------------------------------------------
+# --- After the write: running heads as artifacts, links in Link elements ------------------------
 
 
 def finish_pdfua(data: bytes) -> bytes:
-    """A WeasyPrint PDF/UA-1 file whose margin-box content is marked as pagination artifacts."""
+    """A WeasyPrint PDF/UA-1 file whose margin-box content is marked as pagination artifacts
+    and whose link annotations all sit in Link elements."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return data
@@ -106,9 +117,55 @@ def finish_pdfua(data: bytes) -> bytes:
             key = page.obj.get("/StructParents")
             if key is not None and isinstance(parents.get(int(key)), pikepdf.Array):
                 _artifacts_for_unreached(pdf, page, parents[int(key)], in_tree)
+        _links_into_link_elements(pdf)
+        _column_headers_scoped(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _links_into_link_elements(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint gives every inline box inside an <a> the link's annotation too, and puts
+    each in that box's element (a Span, the a::after page number's Link's NonStruct…); PDF/UA
+    wants a link annotation in a Link element: each moves up to the nearest Link above it."""
+    tree = pdf.Root.StructTreeRoot.ParentTree
+    for element, _ in list(elements(tree_roots(pdf))):
+        if element.S == "/Link" or not isinstance(element.get("/K"), pikepdf.Array):
+            continue
+        links = [kid for kid in element.K if _is_link_reference(kid)]
+        link = element.get("/P")
+        while link is not None and is_element(link) and link.S != "/Link":
+            link = link.get("/P")
+        if not links or link is None or not is_element(link):
+            continue
+        element.K = pikepdf.Array([kid for kid in element.K if not _is_link_reference(kid)])
+        for reference in links:
+            link.K = pikepdf.Array([*as_list(link.get("/K")), reference])
+            key = reference.Obj.get("/StructParent")
+            if key is not None:
+                replace_in_number_tree(tree, int(key), link)
+
+
+def _column_headers_scoped(pdf: pikepdf.Pdf) -> None:
+    """Header cells of a table's head row say they head their column (/Scope /Column), as
+    the HTML's `scope="col"` says: WeasyPrint links data cells to headers by /Headers only,
+    which leaves a corner header (above a column of row headers) heading nothing."""
+    for element, _ in elements(tree_roots(pdf)):
+        row = element.get("/P")
+        group = row.get("/P") if row is not None else None
+        if element.S != "/TH" or group is None or group.get("/S") != "/THead":
+            continue
+        attributes = element.get("/A")
+        if isinstance(attributes, pikepdf.Dictionary) and attributes.get("/O") == "/Table":
+            attributes.Scope = pikepdf.Name.Column
+
+
+def _is_link_reference(kid: pikepdf.Object) -> bool:
+    return (
+        isinstance(kid, pikepdf.Dictionary)
+        and kid.get("/Type") == "/OBJR"
+        and kid.Obj.get("/Subtype") == "/Link"
+    )
 
 
 def _artifacts_for_unreached(

@@ -35,6 +35,17 @@ def number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
     return found
 
 
+def replace_in_number_tree(node: pikepdf.Object, key: int, value: pikepdf.Object) -> bool:
+    """Set an existing key of a number tree to a new value; False if the key is not there."""
+    nums = node.get("/Nums")
+    if nums is not None:
+        for index in range(0, len(nums) - 1, 2):
+            if int(nums[index]) == key:
+                nums[index + 1] = value
+                return True
+    return any(replace_in_number_tree(kid, key, value) for kid in as_list(node.get("/Kids")))
+
+
 def elements(
     starts: Iterable[pikepdf.Object],
 ) -> Iterator[tuple[pikepdf.Dictionary, pikepdf.Object | None]]:

@@ -4,7 +4,7 @@ What a screen reader relies on and no viewer shows: every marked-content sequenc
 MCID — in a page, or in a form XObject drawn on one (the booklet) — is reached by exactly one
 structure element of the tree; every /K entry resolves to content that exists; the ParentTree
 maps each content item back to the element that holds it (ISO 32000-1 §14.7.4); each
-element's /P is the element that lists it; every link annotation sits in an element.
+element's /P is the element that lists it; every link annotation sits in a Link element.
 """
 
 from __future__ import annotations
@@ -188,6 +188,8 @@ def _annotation_problems(
         )
     if len(holders) > 1:
         return [f"annotation {annotation.objgen} is in {len(holders)} elements"]
+    if kind == "/Link" and holders[0].S != "/Link":
+        return [f"link annotation {annotation.objgen} is in a {holders[0].S}, not a /Link"]
     listed = parents.get(int(annotation.get("/StructParent", -1)))
     if listed is None or not _same(listed, holders[0]):
         return [f"annotation {annotation.objgen}: the ParentTree does not map it to its element"]
