@@ -33,8 +33,10 @@ from . import fields
 from .archive import Package
 from .log import COMMENT, DECISION, LEFT_OUT, WARNING, Note, Place, opening_words
 from .wordml import (
+    HIDDEN,
     NS,
     REL_TYPES,
+    SKIP,
     StyleFacts,
     StyleSheet,
     UnsafeXmlError,
@@ -177,9 +179,10 @@ def _prepare(package: Package, shown: str, changes: str | None) -> Prepared:
         parsed = _parse(package, name)
         if parsed is not None:
             note_roots[kind] = parsed
-    _resolve_alternate_content(document)
-    for root in note_roots.values():
+    for root in (document, *note_roots.values()):
         _resolve_alternate_content(root)
+        _mark_hidden(work, root)
+        _mark_dropped_fields(root)
     paragraphs = _number_paragraphs(work, body, "")
     note_numbers = _note_numbers(body)
     for kind in ("footnotes", "endnotes"):
@@ -351,8 +354,7 @@ def _inventory(work: _Work, main: str) -> None:
             if rel.external:
                 work.note(
                     LEFT_OUT,
-                    f"the document's link to an outside {rel.kind} ('{rel.target[:80]}') was "
-                    "not followed",
+                    f"the document's link to an outside {rel.kind} was not followed",
                 )
 
 
@@ -558,27 +560,33 @@ def _unlink(work: _Work, root: etree._Element, rel: _Rel, why: str) -> None:
         if node.get(r("id")) == rel.ident:
             work.note(
                 LEFT_OUT,
-                f"the link to '{rel.target[:80]}' was removed, its text kept: {why}",
+                f"a link was removed, its text kept: {why}",
                 work.place(node),
             )
             _unwrap(node)
 
 
-def _hidden_text(work: _Work, root: etree._Element) -> None:
-    """Runs formatted as hidden are dropped, with a warning naming their paragraph."""
+def _mark_hidden(work: _Work, root: etree._Element) -> None:
+    """Mark the runs Word hides (directly or by style), before any text is read or quoted."""
     for paragraph in root.iter(w("p")):
         style = _paragraph_style(paragraph, work.sheet)
-        hidden: list[str] = []
-        for run in list(paragraph.iter(w("r"))):
+        for run in paragraph.iter(w("r")):
             if run_facts(run, style, work.sheet)[2]:
-                hidden.append("".join(t.text or "" for t in run.iter(w("t"))))
-                _remove(run)
-        text = "".join(hidden).strip()
-        if text:
+                run.set(HIDDEN, "1")
+
+
+def _hidden_text(work: _Work, root: etree._Element) -> None:
+    """Hidden runs are dropped, with a warning naming their paragraph (not their text: it
+    was hidden for a reason; Word shows it with Home > Show/Hide)."""
+    for paragraph in root.iter(w("p")):
+        hidden = [run for run in paragraph.iter(w("r")) if run.get(HIDDEN) is not None]
+        words = sum(len("".join(t.text or "" for t in run.iter(w("t"))).split()) for run in hidden)
+        for run in hidden:
+            _remove(run)
+        if words:
             work.note(
                 WARNING,
-                f"hidden text “{opening_words(text, 8, 60)}” was dropped (Word hides it, so no "
-                "edition shows it)",
+                f"hidden text ({words} word(s)) was dropped: no edition shows what Word hides",
                 work.place(paragraph),
             )
 
@@ -597,8 +605,8 @@ class _Field:
     plan: fields.FieldPlan | None = None
 
 
-def _fields(work: _Work, root: etree._Element) -> None:
-    """Complex and simple fields: each kept, reduced to its text, or dropped (fields.py)."""
+def _scan_fields(root: etree._Element) -> list[_Field]:
+    """Every complex field of a story, with the runs of its code and of its result."""
     stack: list[_Field] = []
     finished: list[_Field] = []
     for run in list(root.iter(w("r"))):
@@ -624,6 +632,24 @@ def _fields(work: _Work, root: etree._Element) -> None:
                 open_field.result.append(run)
         if owner is not None:
             owner.code.append(run)
+    return finished
+
+
+def _mark_dropped_fields(root: etree._Element) -> None:
+    """The shown text of fields that will be dropped is marked, so no place quotes it."""
+    for found in _scan_fields(root):
+        if found.plan is not None and found.plan.action == fields.DROP:
+            for run in found.result:
+                run.set(SKIP, "1")
+    for simple in root.iter(w("fldSimple")):
+        if fields.plan_field(simple.get(w("instr"), "")).action == fields.DROP:
+            for run in simple.iter(w("r")):
+                run.set(SKIP, "1")
+
+
+def _fields(work: _Work, root: etree._Element) -> None:
+    """Complex and simple fields: each kept, reduced to its text, or dropped (fields.py)."""
+    finished = _scan_fields(root)
     for simple in list(root.iter(w("fldSimple"))):
         instruction = simple.get(w("instr"), "")
         plan = _effective_plan(work, fields.plan_field(instruction), instruction, simple)
@@ -664,7 +690,7 @@ def _effective_plan(
         if why:
             work.note(
                 LEFT_OUT,
-                f"the link to '{target[:80]}' was removed, its text kept: {why}",
+                f"a link was removed, its text kept: {why}",
                 work.place(anchor),
             )
             return fields.FieldPlan(fields.TEXT, plan.kind)
@@ -687,8 +713,8 @@ def _images(
         if link and link in rels:
             work.note(
                 LEFT_OUT,
-                f"a picture linked from '{rels[link].target[:80]}' was never fetched; insert "
-                "the picture itself into the document (Insert > Pictures > This Device)",
+                "a picture linked from outside the document was never fetched; insert the "
+                "picture itself into the document (Insert > Pictures > This Device)",
                 work.place(blip),
             )
         elif embed in rels and rels[embed].target in work.refused_media:
@@ -761,7 +787,16 @@ def _image_kind(data: bytes) -> tuple[str | None, bytes, str | None]:
         with Image.open(io.BytesIO(data)) as image:
             found = image.format or ""
             width, height = image.size
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        return (
+            None,
+            data,
+            (
+                f"it has far more than {MAX_PIXELS // 1_000_000} million pixels (a decompression "
+                "bomb, or a picture far too large): refused"
+            ),
+        )
+    except (OSError, ValueError, SyntaxError):
         return (
             None,
             data,
@@ -1060,8 +1095,9 @@ def _write_package(
         if f"word/{kind}.xml" in names.values():
             document_rels.append((f"rIdPipeline{kind}", kind, f"{kind}.xml"))
     for root in stories.values():
-        for node in root.iter(w("p")):
-            node.attrib.pop(PLACE, "")
+        for node in root.iter(w("p"), w("r")):
+            for name in (PLACE, SKIP, HIDDEN):
+                node.attrib.pop(name, "")
         etree.cleanup_namespaces(root)
     for old, new in names.items():
         parts[new] = etree.tostring(

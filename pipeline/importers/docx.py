@@ -95,6 +95,8 @@ def import_docx(data: bytes, shown: str, options: ImportOptions) -> ImportResult
     warning = structure.typed_citation_warning(shaper.typed_citations, locate)
     if warning:
         notes.append(warning)
+    if prepared.citation_items:
+        blocks = _reference_list_place(blocks, notes)
     meta = _meta(tree.get("meta", {}))
     fields = metadata.book_fields(meta, prepared.core, prepared.lang, options.today, shown)
     notes += fields.notes
@@ -167,6 +169,29 @@ def import_docx(data: bytes, shown: str, options: ImportOptions) -> ImportResult
     ]
     files["IMPORT.md"] = render_log(shown, summary, _ordered(notes)).encode("utf-8")
     return ImportResult(files, tuple(_ordered(notes)), len(names), len(figures.names), references)
+
+
+def _reference_list_place(blocks: list[Node], notes: list[Note]) -> list[Node]:
+    """Under an emptied "References" heading (its typed list was the reference manager's),
+    pandoc's refs div: the pipeline's list goes where the author had it."""
+    out = list(blocks)
+    for index, block in enumerate(out):
+        if not structure.is_reference_heading(block):
+            continue
+        following = out[index + 1] if index + 1 < len(out) else None
+        if following is None or (
+            kind(following) == "Header" and content(following)[0] <= content(block)[0]
+        ):
+            out.insert(index + 1, {"t": "Div", "c": [["refs", [], []], []]})
+            notes.append(
+                Note(
+                    DECISION,
+                    "the reference list goes under the heading “References”, where the "
+                    "document had it",
+                )
+            )
+            break
+    return out
 
 
 def _ordered(notes: list[Note]) -> list[Note]:

@@ -29,7 +29,7 @@ _INLINE = {
     "^": "\\^",  # ^superscript^ and ^[inline notes]
     "~": "\\~",  # ~subscript~, ~~strikeout~~
     "$": "\\$",  # TeX math
-    "@": "\\@",  # citations, cross-references, example lists
+    "@": "&#64;",  # citations, cross-references (the pre-pass reads them after a backslash)
     "|": "\\|",  # tables and line blocks
     '"': '\\"',  # smart quotes would curl it
     "'": "\\'",

@@ -49,8 +49,7 @@ def plan_field(instruction: str) -> FieldPlan:
             DROP,
             kind,
             f"{_article(kind)} {kind} field, which pulls in or runs content from outside the "
-            "document, was "
-            f"left out and never followed ({_target(instruction)})",
+            "document, was left out and never followed",
         )
     if kind in LAYOUT:
         return FieldPlan(
@@ -81,12 +80,6 @@ def _addin(instruction: str) -> FieldPlan:
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "AEIOU" else "a"
-
-
-def _target(instruction: str) -> str:
-    parts = [a or b for a, b in _QUOTED.findall(instruction)][1:]
-    target = next((p for p in parts if not p.startswith("\\")), "")
-    return f"'{target[:80]}'" if target else "no target"
 
 
 def hyperlink_target(instruction: str) -> tuple[str, bool]:

@@ -211,12 +211,21 @@ class ChapterWriter:
         return f"{'#' * min(6, max(1, level + self.shift))} {written}{label}"
 
     def _list(self, markers: list[str], items: list[list[Node]]) -> str:
-        # Word's list items are paragraphs, but read as a list they are its lines: tight, unless
-        # an item holds more than one block.
-        tight = all(len(item) == 1 and kind(item[0]) in {"Para", "Plain"} for item in items)
+        # Word's list items are paragraphs, but read as a list they are its lines: tight,
+        # unless an item holds more than a paragraph and the lists nested under it.
+        tight = all(
+            item
+            and kind(item[0]) in {"Para", "Plain"}
+            and all(kind(b) in {"BulletList", "OrderedList"} for b in item[1:])
+            for item in items
+        )
         written = []
         for marker, item in zip(markers, items, strict=True):
-            inner = self.blocks(item) or "&nbsp;"
+            if tight:
+                parts = [self.block(b) for b in item]
+                inner = "\n".join(p for p in parts if p.strip()) or "&nbsp;"
+            else:
+                inner = self.blocks(item) or "&nbsp;"
             indent = " " * (len(marker) + 1)
             lines = inner.split("\n")
             first = f"{marker} {lines[0]}"
@@ -226,7 +235,9 @@ class ChapterWriter:
 
     def _div(self, block: Node) -> str:
         attr, inner = content(block)
-        _, classes, _ = attributes(attr)
+        ident, classes, _ = attributes(attr)
+        if ident == "refs":  # where the reference list goes (pandoc's refs div)
+            return "::: {#refs}\n:::"
         body = self.blocks(inner)
         if not body.strip():
             return ""
@@ -498,8 +509,7 @@ class ChapterWriter:
         if refusal or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
             self.note(
                 LEFT_OUT,
-                f"the link to '{url[:80]}' was removed, its text kept: "
-                f"{refusal or 'it names a file'}",
+                f"a link was removed, its text kept: {refusal or 'it names a file'}",
             )
             return label
         return f"[{label or escape_inline(url)}]({escape_url(url)})"

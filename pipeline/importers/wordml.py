@@ -24,6 +24,11 @@ NS = {
     "dcterms": "http://purl.org/dc/terms/",
 }
 REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+# A run Word hides is marked with this attribute before anything reads the text, so no
+# message quotes it; the runs are removed before pandoc sees the document.
+HIDDEN = "{urn:manuscript-pipeline}hidden"
+# The shown text of a field that will be dropped (INCLUDETEXT, TOC…): never quoted either.
+SKIP = "{urn:manuscript-pipeline}skip"
 
 
 def w(name: str) -> str:
@@ -73,6 +78,9 @@ def visible_text(paragraph: etree._Element) -> str:
     pieces: list[str] = []
     for node in paragraph.iter(w("t"), w("tab"), w("br"), w("noBreakHyphen"), w("sym")):
         if _inside_text_box(node, paragraph):
+            continue
+        run = node.getparent()
+        if run is not None and (run.get(HIDDEN) is not None or run.get(SKIP) is not None):
             continue
         if node.tag == w("t"):
             pieces.append(node.text or "")
