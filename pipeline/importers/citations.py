@@ -79,6 +79,7 @@ def references_json(
             entry = _without_markup(entry)
             cleaned.append(key)
         entries.append({"id": key, **entry})
+    entries.sort(key=lambda entry: str(entry["id"]))
     data = json.dumps(entries, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return data.encode("utf-8"), cleaned
 

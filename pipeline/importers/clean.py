@@ -106,6 +106,7 @@ class Prepared:
     citation_style: str | None
     paragraphs: tuple[tuple[int, str], ...]  # body paragraphs: number, visible text
     headings_guessed: bool
+    empty_paragraphs: int  # typed for spacing (pandoc drops them; the log counts them)
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,13 @@ def _prepare(package: Package, shown: str, changes: str | None) -> Prepared:
         citation_style=_citation_style(package),
         paragraphs=paragraphs,
         headings_guessed=headings_guessed,
+        empty_paragraphs=sum(
+            1
+            for p in body.iter(w("p"))
+            if not visible_text(p).strip()
+            and not _in_table(p)
+            and next(p.iter(w("drawing"), w("pict"), w("txbxContent")), None) is None
+        ),
     )
 
 

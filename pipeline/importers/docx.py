@@ -85,13 +85,9 @@ def import_docx(data: bytes, shown: str, options: ImportOptions) -> ImportResult
     shaper = structure.Shaper(styles, locate)
     blocks = shaper.blocks(tree.get("blocks", []))
     notes: list[Note] = list(prepared.notes) + shaper.notes
-    if shaper.empty_paragraphs:
-        notes.append(
-            Note(
-                LEFT_OUT,
-                f"{shaper.empty_paragraphs} empty paragraph(s) (typed for spacing) were dropped",
-            )
-        )
+    empty = max(prepared.empty_paragraphs, shaper.empty_paragraphs)
+    if empty:
+        notes.append(Note(LEFT_OUT, f"{empty} empty paragraph(s) (typed for spacing) were dropped"))
     warning = structure.typed_citation_warning(shaper.typed_citations, locate)
     if warning:
         notes.append(warning)
