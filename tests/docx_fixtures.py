@@ -359,6 +359,13 @@ def styled_leaflet() -> tuple[bytes, Expected]:
     )
     exp.alts.append("A blue metered-dose inhaler attached to a clear spacer")
     exp.texts.append("An inhaler with a spacer")
+    # Word's own guess at a description is not the author's alt text.
+    b.picture(
+        png(colour=(200, 60, 60)),
+        "A red rectangle. Description automatically generated",
+        "Figure 2: A peak flow chart",
+    )
+    exp.absent.append("Description automatically generated")
     b.doc.styles.add_style("Key Points", 1)
     b.doc.add_paragraph("Always carry the reliever inhaler.", style="Key Points")
     b.doc.add_paragraph("Book a review every year.", style="Key Points")

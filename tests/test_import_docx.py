@@ -381,8 +381,12 @@ def test_lint_reports_the_placeholders(
     assert main(["lint", str(imported["styled"].folder)]) == 1
     out = capsys.readouterr().out
     placeholders = [line for line in out.splitlines() if "[PL001]" in line]
-    assert len(placeholders) == 3  # publisher, edition, rights
-    assert all("book.yaml" in line for line in placeholders)
+    in_yaml = [line for line in placeholders if "book.yaml" in line]
+    assert len(in_yaml) == 3  # publisher, edition, rights
+    # The picture whose only description Word wrote itself.
+    assert [
+        line.split(": error")[0].rsplit("/", 1)[-1] for line in placeholders if "chapters" in line
+    ] == ["01-asthma-in-children.md:25"]
 
 
 def test_a_document_without_styles_gets_headings_lists_and_captions(
@@ -423,6 +427,8 @@ def test_a_styled_leaflet_keeps_its_structure(imported: dict[str, Imported]) -> 
     assert "keywords:\n  - asthma\n  - inhaler\n  - children" in yaml_text
     log = (book.folder / "IMPORT.md").read_text()
     assert "the running header “Riverside Clinic RUNNING-HEADER”" in log
+    assert "alt text was written by Word, not the author" in log
+    assert '![A peak flow chart](figures/figure-02.png){alt="TODO: describe this picture' in chapter
 
 
 def test_reference_manager_citations_become_a_bibliography(imported: dict[str, Imported]) -> None:
