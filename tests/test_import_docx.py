@@ -386,7 +386,7 @@ def test_lint_reports_the_placeholders(
     # The picture whose only description Word wrote itself.
     assert [
         line.split(": error")[0].rsplit("/", 1)[-1] for line in placeholders if "chapters" in line
-    ] == ["01-asthma-in-children.md:25"]
+    ] == ["01-asthma-in-children.md:23"]
 
 
 def test_a_document_without_styles_gets_headings_lists_and_captions(
