@@ -72,7 +72,7 @@ bench: $(READY)
 
 clean:
 	rm -f output/*.pdf output/*.epub output/.*.partial
-	rm -rf output/proof
+	rm -rf output/proof output/.pipeline
 	rm -rf output/*-web
 	rm -rf .pytest_cache .mypy_cache .ruff_cache
 	find pipeline tests bench -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -16,6 +16,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
+from .core.fingerprint import (
+    Stamp,
+    input_hash,
+    read_stamp,
+    stamp_bytes,
+    stamp_path,
+    unchanged,
+)
 from .core.output import output_lock, write_all
 from .core.project import Project, output_problem
 from .core.sandbox import Limits, run_limited
@@ -51,6 +59,8 @@ class BuildOptions:
     today: dt.date | None = None
     # What the build's child process may use (CPU time, memory, wall clock).
     limits: Limits = dataclasses.field(default_factory=Limits)
+    # Make the editions even when nothing changed since the last build into the folder.
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,10 +141,19 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     def waiting() -> None:
         report(StageReport("wait", "another build is writing into this folder; waiting", 0.0))
 
+    key = options_key(options)
     try:
         with output_lock(project.output, waiting):
             if time.perf_counter() - started > 0.5:
                 report(StageReport("wait", "done", time.perf_counter() - started))
+            with _stage(report, "inputs") as stage:
+                inputs = input_hash(project.manuscript, project.styles, key)
+                stamp_file = stamp_path(project.output, project.manuscript, key)
+                stamp = read_stamp(stamp_file)
+                if not options.force and stamp and unchanged(stamp, inputs, project.output):
+                    stage.detail = "unchanged since the last build: nothing to make (--force)"
+                    return _result_of(stamp, project, options.today)
+                stage.detail = "changed" if stamp else "first build into this folder"
             made = run_limited(
                 make_all,
                 (project, options),
@@ -142,8 +161,28 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                 Location(project.show(project.manuscript)),
                 report,
             )
+            review = _review_warnings(made.review_date, made.book_file, options.today)
+            _strict(list(review), options.strict)
+            written = {
+                path.relative_to(project.output).as_posix(): data
+                for path, data in made.files.items()
+            }
+            files = {
+                **made.files,
+                stamp_file: stamp_bytes(
+                    inputs,
+                    {
+                        name: path.relative_to(project.output).as_posix()
+                        for name, path in made.outputs
+                    },
+                    written,
+                    made.warnings,
+                    made.review_date.isoformat() if made.review_date else None,
+                    made.book_file,
+                ),
+            }
             with _stage(report, "write") as stage:
-                write_all(made.files)
+                write_all(files)
                 stage.detail = ", ".join(project.show(path) for _, path in made.outputs)
     except OSError as error:
         raise ManuscriptError.at(
@@ -153,10 +192,47 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         ) from error
     return BuildResult(
         MappingProxyType(dict(made.outputs)),
-        made.warnings,
+        (*made.warnings, *review),
         made.review_date,
         made.book_file,
         MappingProxyType(dict(made.layouts)),
+    )
+
+
+def options_key(options: BuildOptions) -> tuple[str, ...]:
+    """The options that choose what is made (not how fast, nor the day it is made)."""
+    return (
+        *sorted(options.editions),
+        f"listed={options.listed}",
+        f"sanitize={options.sanitize}",
+        f"strict={options.strict}",
+    )
+
+
+def _review_warnings(
+    review_date: dt.date | None, book_file: str, today: dt.date | None
+) -> tuple[Problem, ...]:
+    """The one warning that depends on the day: a review date that has passed."""
+    if today is None or review_date is None or review_date >= today:
+        return ()
+    return (
+        Problem(
+            Location(book_file),
+            f"the review date {review_date} has passed; check the content and set a new "
+            "'review-date'",
+        ),
+    )
+
+
+def _result_of(stamp: Stamp, project: Project, today: dt.date | None) -> BuildResult:
+    """What a skipped build reports: the editions already there, the last build's warnings."""
+    review_date = dt.date.fromisoformat(stamp.review_date) if stamp.review_date else None
+    return BuildResult(
+        MappingProxyType({name: project.output / path for name, path in stamp.outputs.items()}),
+        (*stamp.warnings, *_review_warnings(review_date, stamp.book_file, today)),
+        review_date,
+        stamp.book_file,
+        MappingProxyType({}),
     )
 
 
@@ -218,15 +294,10 @@ def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeB
         stage.detail = f"{len(document.toc)} contents entries"
     early = [*loaded.warnings, *dropped_from_bibliography, *document.warnings]
     meta = document.meta
-    if options.today and meta.review_date and meta.review_date < options.today:
-        early.append(
-            Problem(
-                Location(meta.source),
-                f"the review date {meta.review_date} has passed; check the content and set "
-                "a new 'review-date'",
-            )
-        )
-    _strict(early, options.strict)  # before the long part, when it can already tell
+    # Before the long part, when it can already tell.
+    _strict(
+        [*early, *_review_warnings(meta.review_date, meta.source, options.today)], options.strict
+    )
     shared = Shared(project, styles, document, manuscript.chapters)
     made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
     # Each profile's layout repeats the same CSS warnings: each is said once.

@@ -196,6 +196,11 @@ def document_of(manuscript: Path) -> tuple[Document, Styles]:
     return build_document(loaded, chapters, numbering, assets), load_styles(project)
 
 
+def visible(folder: Path) -> list[str]:
+    """The names in a folder a user sees: the build's own `.pipeline/` stamps are hidden."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
 def squash(text: str) -> str:
     """Text without whitespace or hyphens: matches across line breaks and hyphenation."""
     return re.sub(r"[\s\-\u00ad\u2010]+", "", text)

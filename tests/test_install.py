@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import REPO
+from .conftest import REPO, visible
 
 
 def run_in(folder: Path, *command: str | Path) -> subprocess.CompletedProcess[str]:
@@ -47,7 +47,7 @@ def test_a_non_editable_install_builds_a_new_manuscript_anywhere(tmp_path: Path)
     assert (elsewhere / "my-book" / "book.yaml").is_file()
     built = run_in(elsewhere / "my-book", tool, "build", "--quiet")  # this folder's book.yaml
     assert built.returncode == 0, built.stdout + built.stderr
-    outputs = sorted(p.name for p in (elsewhere / "my-book" / "output").iterdir())
+    outputs = visible(elsewhere / "my-book" / "output")
     assert outputs == ["my-first-book.epub", "my-first-book.pdf"]
     again = run_in(elsewhere, tool, "new", "my-book")
     assert again.returncode == 1 and "never overwrites" in again.stderr

@@ -87,6 +87,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="fail on any warning (nothing is written), e.g. in a publisher's CI",
     )
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="make the editions even when no input changed since the last build",
+    )
+    parser.add_argument(
         "--sanitize",
         action="store_true",
         help="remove markup the allowlist refuses (scripts, handlers, unsafe links, foreign "
@@ -123,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         strict=args.strict,
         today=dt.date.today(),
         limits=Limits(args.time_limit, args.memory_limit, args.time_limit),
+        force=args.force,
     )
 
     def report(line: StageReport) -> None:

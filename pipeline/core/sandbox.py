@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import Location, ManuscriptError, Problem
@@ -61,14 +62,21 @@ def _child(
     except MemoryError:
         sender.send(("memory", None))
     except BaseException:  # a bug, unless memory ran out where C code does not say so
-        sender.send(("memory", None) if _out_of_memory() else ("bug", traceback.format_exc()))
+        bug = ("bug", traceback.format_exc())
+        sender.send(("memory", None) if _out_of_memory(limits) else bug)
     finally:
         sender.close()
 
 
-def _out_of_memory() -> bool:
+def _out_of_memory(limits: Limits) -> bool:
     """True when the address space is (nearly) used up: C extensions then fail in odd ways
     (a SystemError from the regex compiler, say) instead of raising MemoryError."""
+    try:  # Linux tells the process's size; elsewhere a probe allocation has to do
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        if pages * os.sysconf("SC_PAGE_SIZE") > (limits.memory_mib - 64) * MIB:
+            return True
+    except (OSError, ValueError):
+        pass
     try:
         bytearray(16 * MIB)
     except MemoryError:
