@@ -107,6 +107,7 @@ class Prepared:
     paragraphs: tuple[tuple[int, str], ...]  # body paragraphs: number, visible text
     headings_guessed: bool
     empty_paragraphs: int  # typed for spacing (pandoc drops them; the log counts them)
+    text_width: float = 6.27  # inches between the page margins (pictures keep their share)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def _prepare(package: Package, shown: str, changes: str | None) -> Prepared:
         citation_style=_citation_style(package),
         paragraphs=paragraphs,
         headings_guessed=headings_guessed,
+        text_width=_text_width(body),
         empty_paragraphs=sum(
             1
             for p in body.iter(w("p"))
@@ -1040,6 +1042,21 @@ def _core_properties(package: Package) -> CoreProperties:
         company = next((n for n in root.iter() if etree.QName(n).localname == "Company"), None)
         values["company"] = " ".join((company.text or "").split()) if company is not None else ""
     return CoreProperties(**values)
+
+
+def _text_width(body: etree._Element) -> float:
+    """The width between the margins of the document's last section, in inches."""
+    section = body.find(w("sectPr"))
+    size = section.find(w("pgSz")) if section is not None else None
+    margins = section.find(w("pgMar")) if section is not None else None
+    try:
+        width = int(size.get(w("w"), "11906")) if size is not None else 11906
+        left = int(margins.get(w("left"), "1440")) if margins is not None else 1440
+        right = int(margins.get(w("right"), "1440")) if margins is not None else 1440
+    except ValueError:
+        return 6.27
+    inches = (width - left - right) / 1440
+    return inches if 1 < inches < 40 else 6.27
 
 
 def _most_common_lang(document: etree._Element) -> str | None:

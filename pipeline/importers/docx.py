@@ -105,7 +105,7 @@ def import_docx(data: bytes, shown: str, options: ImportOptions) -> ImportResult
     names: list[str] = []
     used_keys: set[str] = set()
     for number, (heading, chapter_blocks, shift) in enumerate(chapters, start=1):
-        writer = markdown.ChapterWriter(figures, keys, anchors, locate, shift)
+        writer = markdown.ChapterWriter(figures, keys, anchors, locate, shift, prepared.text_width)
         body = writer.chapter(chapter_blocks)
         if heading is not None:
             body = f"# {escape_inline(heading)}\n\n{body}"

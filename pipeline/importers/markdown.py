@@ -107,6 +107,7 @@ class ChapterWriter:
     anchors: set[str]  # heading ids that links in the book point to
     locate: Locate
     shift: int = 0
+    text_width: float = 6.27  # the Word page's width between margins, in inches
     log: list[Note] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
     _block_text: str = ""
@@ -338,7 +339,7 @@ class ChapterWriter:
 
     def _picture(self, image: Node, caption: list[Node]) -> str:
         """A picture alone in its paragraph: a numbered figure with caption and alt text."""
-        _, alt_inlines, (source, title) = content(image)
+        attr, alt_inlines, (source, title) = content(image)
         path = self.figures.name(str(source))
         if path is None:
             self.note(
@@ -369,7 +370,17 @@ class ChapterWriter:
                 f"the alt text of {path} had characters an attribute cannot hold; "
                 "look-alikes stand in for them",
             )
-        return f'![{caption_md}]({path}){{alt="{value}"}}'
+        return f'![{caption_md}]({path}){{alt="{value}"{self._width(attr)}}}'
+
+    def _width(self, attr: Any) -> str:
+        """` width=40%`: the share of the text width the picture had on the Word page (a
+        small logo stays small); nothing when it filled the width."""
+        width = attributes(attr)[2].get("width", "")
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)in", width)
+        if not match:
+            return ""
+        share = round(100 * float(match.group(1)) / self.text_width)
+        return f" width={share}%" if 0 < share < 95 else ""
 
     def _author_alt(self, alt: str, title: str) -> str | None:
         """The author's own alt text, or None (with a note) when Word made it up or it is
