@@ -7,7 +7,7 @@ ACE    := tests/validators/node_modules/.bin/ace-cli
 BUILD  := $(BIN)/python -m pipeline build
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub large-print editions library test lint proof check validators bench clean distclean
+.PHONY: all pdf epub large-print editions library import test lint proof check validators bench clean distclean
 
 ## Build the A4 PDF and the EPUB of manuscript/ into output/.
 all: $(READY)
@@ -33,6 +33,12 @@ LIBRARY ?= examples/leaflets
 SCHEDULER ?=
 library: $(READY)
 	$(BIN)/python -m pipeline batch $(LIBRARY) -o output/library --all-editions $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
+## A manuscript folder from a Word document: make import DOCX=leaflet.docx [TO=folder]
+## (any other options: make import DOCX=x.docx ARGS=--accept-changes).
+import: $(READY)
+	@test -n "$(DOCX)" || { echo "usage: make import DOCX=document.docx [TO=folder] [ARGS=...]"; exit 2; }
+	$(BIN)/python -m pipeline import "$(DOCX)" $(if $(TO),"$(TO)") $(ARGS)
 
 ## A virtual environment with the pinned dependencies (no root needed).
 $(READY): pyproject.toml

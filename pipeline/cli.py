@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from .commands import batch, build, check, lint, new
+from .commands import batch, build, check, import_word, lint, new
 
 # Each module brings its name, help line, arguments and run function.
-COMMANDS = (build, batch, lint, check, new)
+COMMANDS = (build, batch, lint, check, new, import_word)
 EXAMPLES = """examples:
   python -m pipeline build                        this folder's book.yaml (or ./manuscript)
                                                   -> ./output (PDF and EPUB)
@@ -22,6 +22,7 @@ EXAMPLES = """examples:
   python -m pipeline lint --report                proof the text; reading grades as HTML
   python -m pipeline check                        every validator over everything in ./output
   python -m pipeline batch leaflets/              every variant of every book under leaflets/
+  python -m pipeline import leaflet.docx          a manuscript folder from a Word document
 
 How to write a manuscript (book.yaml, citations, boxes, tables): README.md."""
 
