@@ -70,29 +70,44 @@ def main() -> int:
         def one_by_one() -> None:
             for book in books:
                 relative = book.folder.relative_to(root / "library")
-                pipeline("build", str(book.folder), "-o", str(root / "single" / relative),
-                         "-q", cwd=root)
+                pipeline(
+                    "build", str(book.folder), "-o", str(root / "single" / relative), "-q", cwd=root
+                )
 
         results = [timed("build, one book after another", len(books), one_by_one)]
         results.append(
-            timed("batch -j 1", len(books),
-                  lambda: pipeline("batch", "library", "-o", "serial", "-j", "1", cwd=root))
+            timed(
+                "batch -j 1",
+                len(books),
+                lambda: pipeline("batch", "library", "-o", "serial", "-j", "1", cwd=root),
+            )
         )
         results.append(
-            timed(f"batch (local pool, {cpus} workers)", len(books),
-                  lambda: pipeline("batch", "library", "-o", "pool", cwd=root))
+            timed(
+                f"batch (local pool, {cpus} workers)",
+                len(books),
+                lambda: pipeline("batch", "library", "-o", "pool", cwd=root),
+            )
         )
         from distributed import LocalCluster
 
         with LocalCluster(
-            n_workers=cpus, threads_per_worker=1, processes=True, host="127.0.0.1",
-            protocol="tcp", dashboard_address=None,
+            n_workers=cpus,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            protocol="tcp",
+            dashboard_address=None,
         ) as cluster:
             address = cluster.scheduler_address
             results.append(
-                timed(f"batch --scheduler (Dask, {cpus} workers)", len(books),
-                      lambda: pipeline("batch", "library", "-o", "dask", "--scheduler",
-                                       address, cwd=root))
+                timed(
+                    f"batch --scheduler (Dask, {cpus} workers)",
+                    len(books),
+                    lambda: pipeline(
+                        "batch", "library", "-o", "dask", "--scheduler", address, cwd=root
+                    ),
+                )
             )
         outputs = [editions(root / name) for name in ("single", "serial", "pool", "dask")]
         same = all(output == outputs[0] for output in outputs)
