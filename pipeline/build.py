@@ -37,7 +37,15 @@ from .editions.press import finish_press_pdf
 from .editions.render import render_print_html
 from .editions.web import render_web
 from .stages.document import Document, build_document
-from .stages.load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
+from .stages.load import (
+    ChapterSource,
+    Styles,
+    book_images,
+    load_assets,
+    load_manuscript,
+    load_styles,
+    with_shortcodes,
+)
 from .stages.metadata import BookMeta
 from .stages.number import number_book
 from .stages.parse import parse_book
@@ -61,6 +69,8 @@ class BuildOptions:
     limits: Limits = dataclasses.field(default_factory=Limits)
     # Make the editions even when nothing changed since the last build into the folder.
     force: bool = False
+    # Which of the variants book.yaml lists (None: the first, when it lists any).
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class BuildResult:
     review_date: dt.date | None
     book_file: str
     layouts: Mapping[str, PrintLayout]  # by profile; page maps only, no WeasyPrint document
+    unchanged: bool = False  # nothing was made: the inputs were those of the last build
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -206,6 +217,8 @@ def options_key(options: BuildOptions) -> tuple[str, ...]:
         f"listed={options.listed}",
         f"sanitize={options.sanitize}",
         f"strict={options.strict}",
+        # Variants share the manuscript and the output folder: each keeps its own stamp.
+        *((f"variant={options.variant}",) if options.variant is not None else ()),
     )
 
 
@@ -233,6 +246,7 @@ def _result_of(stamp: Stamp, project: Project, today: dt.date | None) -> BuildRe
         review_date,
         stamp.book_file,
         MappingProxyType({}),
+        unchanged=True,
     )
 
 
@@ -251,8 +265,8 @@ class MadeBook:
 def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeBook:
     """Load, parse, number and document the book once, then make every edition from it."""
     with _stage(report, "load") as stage:
-        manuscript = load_manuscript(project)
-        styles = load_styles(project)
+        manuscript = load_manuscript(project, options.variant)
+        styles = with_shortcodes(load_styles(project), manuscript.meta.values)
         wanted = choose_editions(options, manuscript.meta, known_editions(styles.profiles), project)
         unsafe, dropped_from_bibliography = check_bibliography(
             ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
@@ -270,7 +284,10 @@ def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeB
     with _stage(report, "assets") as stage:
         loaded = load_assets(
             project,
-            [(image.src, image.location) for c in chapters for image in c.images],
+            [
+                *((image.src, image.location) for c in chapters for image in c.images),
+                *book_images(manuscript.meta),
+            ],
             options.sanitize,
         )
         raise_if_any(loaded.problems)
