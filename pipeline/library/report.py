@@ -104,7 +104,7 @@ def _lint_text(book: BookOutcome) -> tuple[str, str]:
     if book.lint is None:
         return "not run", "none"
     status = book.lint
-    text = f"{status.errors} errors, {status.warnings} warnings"
+    text = f"{_count(status.errors, 'error')}, {_count(status.warnings, 'warning')}"
     return text, "failed" if status.errors else "ok"
 
 
@@ -138,3 +138,8 @@ def render_library_report(
         .get_template(TEMPLATE)
         .render(rows=table, counts=counts, today=long_date(today))
     )
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 error', '2 errors'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
