@@ -24,7 +24,8 @@ from pipeline.core.project import Project
 from pipeline.dialect.sanitize import clean, refusals
 from pipeline.dialect.svg import check_svg
 from pipeline.editions.pdf import PrintWriter
-from pipeline.stages.load import load_styles
+from pipeline.stages.load import ChapterSource, load_styles
+from pipeline.stages.parse import parse_book
 
 from .conftest import DATA, REPO, Built, epubcheck, epubcheck_problems, require_tool, run, visible
 
@@ -306,3 +307,32 @@ def test_a_build_over_its_limits_stops_with_a_clear_error(
     assert message in err and "Traceback" not in err
     assert visible(tmp_path) == ["a-tiny-book.pdf"]
     assert (tmp_path / "a-tiny-book.pdf").read_bytes() == b"the last good PDF"
+
+
+@pytest.mark.parametrize(
+    ("formula", "refused"),
+    [
+        (r'$\text{<img/src="x"/onerror="alert(1)">}$', "not MathML"),
+        (r'$\text{<img src="x" onerror="alert(1)"/>}$', "not MathML"),
+        (r"$\text{<img/>}$", "<img> is not allowed"),
+        (r"$\href{javascript:alert(2)}{x}$", "\\href is not allowed"),
+        (r'$\text{<video/src="https://evil.example/v.mp4"/autoplay>}$', "not MathML"),
+        (r"$\style{background:url(http://evil.example/a.png)}{y}$", "\\style is not allowed"),
+        (r'$\class{x" onmouseover="alert(1)}{z}$', "\\class is not allowed"),
+    ],
+)
+def test_tex_that_asks_for_markup_beyond_mathml_is_an_error_at_its_line(
+    formula: str, refused: str
+) -> None:
+    (chapter,) = parse_book((ChapterSource("chapters/one.md", f"# One\n\nA {formula} b\n"),))
+    (problem,) = chapter.problems
+    assert problem.location.line == 3
+    assert refused in problem.message
+    assert "<img" not in chapter.html and "javascript" not in chapter.html
+
+
+def test_text_in_a_formula_may_hold_ampersands_and_less_than_signs() -> None:
+    (chapter,) = parse_book((ChapterSource("one.md", r"# One" "\n\n" r"$\text{a & b < c}$"),))
+    assert not chapter.problems
+    (formula,) = chapter.found.maths
+    assert "<mtext>a&#x000A0;&amp;&#x000A0;b&#x000A0;&lt;&#x000A0;c</mtext>" in formula.mathml
