@@ -379,3 +379,20 @@ def test_a_csl_style_with_a_doctype_is_refused_before_its_entities_expand(
         yaml_file.write("csl: style.csl\n")
     assert main(["build", str(book), "-o", str(tmp_path / "out"), "-q", "-f", "epub"]) == 1
     assert "style.csl:1: error: a CSL style may not declare a DOCTYPE" in capsys.readouterr().err
+
+
+def test_a_formula_the_print_drawing_cannot_lay_out_is_an_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lxml import html as lxml_html
+
+    from pipeline.editions import math_images
+
+    def refuse(markup: str, size: float) -> None:
+        raise ValueError("too many values to unpack")  # what ziamath raised for \style{…}
+
+    monkeypatch.setattr(math_images, "Math", refuse)
+    formula = lxml_html.fragment_fromstring('<math alttext="x^2"><mi>x</mi></math>')
+    with pytest.raises(ManuscriptError) as raised:
+        math_images.formula_image(formula)
+    assert "TeX math 'x^2'" in str(raised.value.problems[0].location.path)
