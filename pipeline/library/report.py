@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..editions.render import environment, long_date
 from ..stages.load import Styles
@@ -73,7 +74,7 @@ def rows(
             state = review_state(variant.review_date, today)
             review = long_date(variant.review_date) if variant.review_date else "none set"
             links = tuple(
-                (name, Path(os.path.relpath(book.output / path, report_folder)).as_posix())
+                (name, relative_href(book.output / path, report_folder))
                 for name, path in variant.files
             )
             error = variant.errors[0] if variant.errors else None
@@ -143,3 +144,11 @@ def render_library_report(
 def _count(number: int, noun: str) -> str:
     """'1 error', '2 errors'."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def relative_href(target: Path, folder: Path) -> str:
+    """A link from the report to a file beside it: percent-encoded and starting with './' or
+    '../', so a folder named `javascript:alert(1)` stays a path, never a scheme."""
+    relative = Path(os.path.relpath(target, folder)).as_posix()
+    encoded = quote(relative, safe="/")
+    return encoded if encoded.startswith("../") else f"./{encoded}"

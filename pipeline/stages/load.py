@@ -158,6 +158,14 @@ def _missing_file_message(what: str, name: str, root: Path, pattern: str) -> str
     """'chapter file x not found' plus the files that are there, closest first."""
     if Path(name).is_absolute() or ".." in Path(name).parts:
         return f"{what} '{name}' is outside the manuscript folder; keep every file inside it"
+    path = root / name
+    if path.is_symlink():
+        return (
+            f"{what} '{name}' is a symbolic link that leads outside the manuscript folder or "
+            "to no regular file; copy the file itself into the folder"
+        )
+    if path.exists():
+        return f"{what} '{name}' is not a regular file (a folder, a pipe or a device)"
     candidates = sorted(p.relative_to(root).as_posix() for p in root.rglob(pattern))
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     hint = (
@@ -212,6 +220,9 @@ def _load_bibliographies(
     return MappingProxyType(merged)
 
 
+_STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
 def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> bytes:
     where = Location(meta.source, meta.citation_style_line)
     name = meta.citation_style
@@ -248,10 +259,20 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
         shown = name
     xml = path.read_bytes()
     try:
-        etree.fromstring(xml)
+        parsed = etree.fromstring(xml, _STRICT_XML)
     except etree.XMLSyntaxError as error:
         problems.append(
             Problem(Location(shown, error.lineno), f"not a valid CSL style: {error.msg}")
+        )
+        return b""
+    if parsed.getroottree().docinfo.internalDTD is not None or b"<!DOCTYPE" in xml:
+        # The citation formatter parses the style again and would expand its entities.
+        problems.append(
+            Problem(
+                Location(shown, 1),
+                "a CSL style may not declare a DOCTYPE or entities; remove the <!DOCTYPE …> "
+                "part (CSL styles have none)",
+            )
         )
         return b""
     family = citation_format(xml)

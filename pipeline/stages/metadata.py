@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
+from ..core.yaml_safe import SafeLoader
 from ..dialect.shortcodes import SHORTCODE, replace_shortcodes
 
 DEFAULT_STYLE = "nlm-citation-sequence"
@@ -244,6 +245,10 @@ def _lint(value: Any) -> dict[str, Any]:
 CLINIC_KEYS = ("name", "address", "phone", "hours", "email", "url", "logo")
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s\"'<>\\]+", re.IGNORECASE)
+_EMAIL_ADDRESS = re.compile(r"[^\s@:/\"'<>\\]+@[^\s@:/\"'<>\\]+\.[^\s@:/\"'<>\\]+")
+
+
 def _clinic(value: Any) -> Clinic:
     if not isinstance(value, dict) or "name" not in value:
         raise _InvalidValueError(
@@ -261,6 +266,16 @@ def _clinic(value: Any) -> Clinic:
                 texts[key] = _text(raw)
         except _InvalidValueError as invalid:
             raise _InvalidValueError(f"'{key}': {invalid}") from None
+    # Both become links in every edition: only a web address and a plain email address.
+    if "url" in texts and not _WEB_ADDRESS.fullmatch(texts["url"]):
+        raise _InvalidValueError(
+            f"'url': '{texts['url']}' is not a web address; write one starting with https://"
+        )
+    if "email" in texts and not _EMAIL_ADDRESS.fullmatch(texts["email"]):
+        raise _InvalidValueError(
+            f"'email': '{texts['email']}' is not an email address; write one like "
+            "clinic@example.org"
+        )
     if "address" in texts:  # lines of text, as a YAML block or a list
         address = tuple(line.strip() for line in texts["address"].splitlines() if line.strip())
     return Clinic(
@@ -345,7 +360,7 @@ def slugify(text: str, fallback: str = "book") -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     """SafeLoader that leaves dates as text: PyYAML's own date parsing raises a bare
     ValueError for 2026-13-01, with no line; `_date` reports it with one."""
 
