@@ -295,6 +295,7 @@ class _Reader:
     macros: dict[str, tuple[int, str]] = field(default_factory=dict)  # \newcommand
     in_line_block: bool = False
     raw_html: RawHtmlRegion = field(default_factory=RawHtmlRegion)
+    in_indented_code: bool = False  # the line being read belongs to an indented code block
     examples: dict[str, int] = field(default_factory=dict)  # pandoc's (@label) numbers
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
@@ -559,6 +560,7 @@ def _join_split_citation(line: str, following: list[str]) -> tuple[str, int]:
 
 
 def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
+    reader.in_indented_code = _indented_code(reader, line)
     forbidden = _FORBIDDEN.search(_without_code(line))
     if forbidden:
         reader.problem(
@@ -571,9 +573,10 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     if div:
         _read_div(reader, div, number)
         return
-    line = markdown_inside(without_reference_attributes(line))
-    line = inline_figure(line, reader.references) or line
-    line = _task_item(line)
+    if not reader.in_indented_code:
+        line = markdown_inside(without_reference_attributes(line))
+        line = inline_figure(line, reader.references) or line
+        line = _task_item(line)
     if _SETEXT.match(line) and _setext_heading(reader, line, number):
         return
     caption = _CAPTION.match(line)
@@ -606,6 +609,21 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     if heading:
         line = _read_heading(reader, heading, number)
     reader.emit(number, line)
+
+
+def _indented_code(reader: _Reader, line: str) -> bool:
+    """Whether a line continues or starts an indented code block (four spaces after a blank
+    line or more code, outside a list item), where Markdown is not read."""
+    if not line.strip():
+        return reader.in_indented_code
+    if not line.startswith("    "):
+        return False
+    if reader.in_indented_code:
+        return True
+    if reader.out and reader.out[-1].strip():
+        return False  # a paragraph's lazy continuation
+    shallow = (p for p in reversed(reader.out) if p.strip() and not p.startswith("    "))
+    return not _LIST_ITEM.match(next(shallow, ""))
 
 
 def _task_item(line: str) -> str:
@@ -756,7 +774,8 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         text,
     )
     text = _read_inline_tex(reader, _read_math(reader, text, number), number)
-    text = with_reference_attributes(text, reader.references)
+    if not reader.in_indented_code:
+        text = with_reference_attributes(text, reader.references)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
     text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
     text = _NARRATIVE.sub(narrative, text)
