@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
 from .core.fingerprint import (
@@ -27,20 +28,15 @@ from .core.fingerprint import (
 from .core.output import output_lock, write_all
 from .core.project import Project, output_problem
 from .core.sandbox import Limits, run_limited
-from .dialect.sanitize import check_bibliography
-from .editions.booklet import impose_booklet
 from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, known_editions, output_name
-from .editions.epub import write_epub
-from .editions.epub_render import render_epub
-from .editions.pdf import PrintLayout, PrintWriter
-from .editions.press import finish_press_pdf
-from .editions.render import render_print_html
-from .editions.web import render_web
-from .stages.document import Document, build_document
-from .stages.load import ChapterSource, Styles, load_assets, load_manuscript, load_styles
-from .stages.metadata import BookMeta
-from .stages.number import number_book
-from .stages.parse import parse_book
+
+if TYPE_CHECKING:
+    # The making half (below `make_all`) imports WeasyPrint, EbookLib, Markdown… inside the
+    # build's child process, so a build with nothing to make stays quick (under a second).
+    from .editions.pdf import PrintLayout, PrintWriter
+    from .stages.document import Document
+    from .stages.load import ChapterSource, Styles
+    from .stages.metadata import BookMeta
 
 
 @dataclass(frozen=True)
@@ -61,6 +57,9 @@ class BuildOptions:
     limits: Limits = dataclasses.field(default_factory=Limits)
     # Make the editions even when nothing changed since the last build into the folder.
     force: bool = False
+    # Also write each print edition's final HTML beside its PDF, as `<slug>.html` (the HTML
+    # WeasyPrint gives the same pages from, with the house stylesheets).
+    keep_html: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,13 @@ def print_layout(
     profile: str,
     chapters: tuple[ChapterSource, ...],
 ) -> tuple[PrintWriter, PrintLayout]:
-    """Lay the book out twice: the second time the reference list knows which pages cite
-    each entry. Only the list at the end changes, so no earlier page moves."""
+    """Lay the book out once (the reference list, which prints the pages that cite each
+    entry, is laid out on its own once those pages are known: editions/parts.py)."""
+    from .editions.parts import lay_out_book
+    from .editions.pdf import PrintWriter
+
     writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
-    first = writer.layout(render_print_html(document, styles, None, profile))
-    return writer, writer.layout(render_print_html(document, styles, first.pages_of, profile))
+    return writer, lay_out_book(writer, document, styles, profile)
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
@@ -206,6 +207,7 @@ def options_key(options: BuildOptions) -> tuple[str, ...]:
         f"listed={options.listed}",
         f"sanitize={options.sanitize}",
         f"strict={options.strict}",
+        *(["keep-html"] if options.keep_html else []),
     )
 
 
@@ -250,6 +252,12 @@ class MadeBook:
 
 def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeBook:
     """Load, parse, number and document the book once, then make every edition from it."""
+    from .dialect.sanitize import check_bibliography
+    from .stages.document import build_document
+    from .stages.load import load_assets, load_manuscript, load_styles
+    from .stages.number import number_book
+    from .stages.parse import parse_book
+
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project)
         styles = load_styles(project)
@@ -298,7 +306,7 @@ def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeB
     _strict(
         [*early, *_review_warnings(meta.review_date, meta.source, options.today)], options.strict
     )
-    shared = Shared(project, styles, document, manuscript.chapters)
+    shared = Shared(project, styles, document, manuscript.chapters, options.keep_html)
     made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
     # Each profile's layout repeats the same CSS warnings: each is said once.
     warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
@@ -364,6 +372,7 @@ class Shared:
     styles: Styles
     document: Document
     chapters: tuple[ChapterSource, ...]
+    keep_html: bool = False
 
 
 @dataclass(frozen=True)
@@ -421,6 +430,12 @@ def make_group(
     shared: Shared, layout_name: str | None, names: tuple[str, ...], report: Reporter
 ) -> Made:
     """Lay out one profile (if the group needs it) and make each of the group's editions."""
+    from .editions.booklet import impose_booklet
+    from .editions.epub import write_epub
+    from .editions.epub_render import render_epub
+    from .editions.press import finish_press_pdf
+    from .editions.web import render_web
+
     reports: list[StageReport] = []
 
     def keep(line: StageReport) -> None:
@@ -464,6 +479,8 @@ def make_group(
                         finish_press_pdf(pdf, document.meta.identifier) if name == PRESS else pdf
                     )
                     files[target] = final
+                    if shared.keep_html:
+                        files[target.with_suffix(".html")] = layout.html.encode("utf-8")
                     stage.detail = f"{target.name}, {layout.page_count} pages"
         outputs.append((name, target))
     return Made(
@@ -479,7 +496,7 @@ def make_group(
 def _page_map(layout: PrintLayout) -> PrintLayout:
     """The layout without WeasyPrint's document, in plain dicts: it crosses processes."""
     return dataclasses.replace(
-        layout, pages_of=dict(layout.pages_of), spans=dict(layout.spans), rendered=None
+        layout, pages_of=dict(layout.pages_of), spans=dict(layout.spans), rendered=None, html=""
     )
 
 

@@ -19,6 +19,7 @@ from ..core.project import Project
 from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
+from .paging import Total, numbered
 
 PDF_VARIANT = "pdf/ua-1"
 # A print shop's file: PDF/X-4 is not tagged; the PDF/UA editions are the readers' files.
@@ -34,6 +35,9 @@ class PrintLayout:
     page_count: int
     warnings: tuple[Problem, ...]
     rendered: Any  # the WeasyPrint document, kept only to write it out
+    # The print HTML that gives these pages when WeasyPrint lays it out as one document
+    # (`build --keep-html` writes it beside the PDF).
+    html: str = ""
 
 
 def locate(message: str, chapters: Sequence[ChapterSource], fallback: Location) -> Location:
@@ -111,8 +115,15 @@ class PrintWriter:
 
     def layout(self, page: str) -> PrintLayout:
         """Lay the book out; raise if WeasyPrint logged an error or was refused a file."""
-        with self._watch() as collector:
-            rendered = HTML(
+        with self.watching() as collector:
+            rendered = self.render(page)
+        return self.layout_of(rendered, page, collector)
+
+    def render(self, page: str, first_page: int = 1, total: Total | None = None) -> Any:
+        """WeasyPrint's document for `page`, its pages numbered from `first_page` of `total`
+        (see paging.py); call it inside `watching()`."""
+        with numbered(first_page, total):
+            return HTML(
                 string=page,
                 base_url=self.project.manuscript.as_uri() + "/",
                 url_fetcher=self.fetcher,
@@ -122,6 +133,9 @@ class PrintWriter:
                 color_profiles=self.color_profiles,
                 pdf_variant=self.variant,
             )
+
+    def layout_of(self, rendered: Any, page: str, collector: _Collector) -> PrintLayout:
+        """Where everything fell in a rendered document, with the warnings collected."""
         spans: dict[str, list[int]] = {}
         for number, laid_out in enumerate(rendered.pages, start=1):
             for anchor in laid_out.anchors:  # an element split over pages is on each of them
@@ -132,17 +146,18 @@ class PrintWriter:
             page_count=len(rendered.pages),
             warnings=self._problems(collector, logging.WARNING),
             rendered=rendered,
+            html=page,
         )
 
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
         """The laid-out book as PDF bytes (PDF/UA-1, or PDF/X-4 for the press)."""
-        with self._watch():
+        with self.watching():
             data = layout.rendered.write_pdf(pdf_variant=self.variant)
         assert isinstance(data, bytes)
         return data
 
     @contextmanager
-    def _watch(self) -> Iterator[_Collector]:
+    def watching(self) -> Iterator[_Collector]:
         """Collect WeasyPrint's log; turn errors and refused files into ManuscriptErrors."""
         logger = logging.getLogger("weasyprint")
         collector = _Collector()
