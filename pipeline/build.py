@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,7 +20,9 @@ from typing import TYPE_CHECKING
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
 from .core.fingerprint import (
     Stamp,
-    input_hash,
+    content_hash,
+    keyed,
+    page_map_path,
     read_stamp,
     stamp_bytes,
     stamp_path,
@@ -29,11 +32,12 @@ from .core.output import output_lock, write_all
 from .core.project import Project, output_problem
 from .core.sandbox import Limits, run_limited
 from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, known_editions, output_name
+from .editions.layout import PrintLayout, page_map_bytes, read_page_map
 
 if TYPE_CHECKING:
     # The making half (below `make_all`) imports WeasyPrint, EbookLib, Markdown… inside the
     # build's child process, so a build with nothing to make stays quick (under a second).
-    from .editions.pdf import PrintLayout, PrintWriter
+    from .editions.pdf import PrintWriter
     from .stages.document import Document
     from .stages.load import ChapterSource, Styles
     from .stages.metadata import BookMeta
@@ -148,15 +152,20 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             if time.perf_counter() - started > 0.5:
                 report(StageReport("wait", "done", time.perf_counter() - started))
             with _stage(report, "inputs") as stage:
-                inputs = input_hash(project.manuscript, project.styles, key)
+                content = content_hash(project.manuscript, project.styles)
+                inputs = keyed(content, key)
                 stamp_file = stamp_path(project.output, project.manuscript, key)
                 stamp = read_stamp(stamp_file)
                 if not options.force and stamp and unchanged(stamp, inputs, project.output):
                     stage.detail = "unchanged since the last build: nothing to make (--force)"
                     return _result_of(stamp, project, options.today)
                 stage.detail = "changed" if stamp else "first build into this folder"
+            # The A4 page map an EPUB-only build can reuse (the EPUB's page-list needs it).
+            map_file = page_map_path(project.output, project.manuscript)
+            map_key = keyed(content, ("a4-page-map", f"sanitize={options.sanitize}"))
+            cached = _cached_page_map(map_file, map_key)
             made = run_limited(
-                make_all,
+                functools.partial(make_all, page_maps={A4: cached} if cached else {}),
                 (project, options),
                 options.limits,
                 Location(project.show(project.manuscript)),
@@ -182,6 +191,9 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                     made.book_file,
                 ),
             }
+            fresh = dict(made.layouts).get(A4)
+            if fresh is not None and cached is None:
+                files[map_file] = page_map_bytes(fresh, map_key)
             with _stage(report, "write") as stage:
                 write_all(files)
                 stage.detail = ", ".join(project.show(path) for _, path in made.outputs)
@@ -198,6 +210,14 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         made.book_file,
         MappingProxyType(dict(made.layouts)),
     )
+
+
+def _cached_page_map(path: Path, key: str) -> PrintLayout | None:
+    """The A4 page map the last build kept, if it was made from these inputs."""
+    try:
+        return read_page_map(path.read_bytes(), key)
+    except OSError:
+        return None
 
 
 def options_key(options: BuildOptions) -> tuple[str, ...]:
@@ -250,8 +270,14 @@ class MadeBook:
     layouts: tuple[tuple[str, PrintLayout], ...]  # page maps only
 
 
-def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeBook:
-    """Load, parse, number and document the book once, then make every edition from it."""
+def make_all(
+    project: Project,
+    options: BuildOptions,
+    report: Reporter,
+    page_maps: Mapping[str, PrintLayout] = MappingProxyType({}),
+) -> MadeBook:
+    """Load, parse, number and document the book once, then make every edition from it
+    (`page_maps`: layouts known from an earlier build, for groups that need no PDF)."""
     from .dialect.sanitize import check_bibliography
     from .stages.document import build_document
     from .stages.load import load_assets, load_manuscript, load_styles
@@ -306,7 +332,7 @@ def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeB
     _strict(
         [*early, *_review_warnings(meta.review_date, meta.source, options.today)], options.strict
     )
-    shared = Shared(project, styles, document, manuscript.chapters, options.keep_html)
+    shared = Shared(project, styles, document, manuscript.chapters, options.keep_html, page_maps)
     made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
     # Each profile's layout repeats the same CSS warnings: each is said once.
     warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
@@ -373,6 +399,7 @@ class Shared:
     document: Document
     chapters: tuple[ChapterSource, ...]
     keep_html: bool = False
+    page_maps: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -430,12 +457,6 @@ def make_group(
     shared: Shared, layout_name: str | None, names: tuple[str, ...], report: Reporter
 ) -> Made:
     """Lay out one profile (if the group needs it) and make each of the group's editions."""
-    from .editions.booklet import impose_booklet
-    from .editions.epub import write_epub
-    from .editions.epub_render import render_epub
-    from .editions.press import finish_press_pdf
-    from .editions.web import render_web
-
     reports: list[StageReport] = []
 
     def keep(line: StageReport) -> None:
@@ -444,7 +465,12 @@ def make_group(
 
     project, document, slug = shared.project, shared.document, shared.document.meta.slug
     writer, layout, pdf = None, None, None
-    if layout_name is not None:
+    cached = shared.page_maps.get(layout_name or "")
+    if cached is not None and set(names) == {"epub"}:
+        # Only the EPUB's page-list needs this layout, and it is known: no WeasyPrint at all.
+        layout = cached
+        keep(StageReport("layout", f"{layout.page_count} pages (page map kept)", 0.0, A4))
+    elif layout_name is not None:
         with _stage(keep, "layout", layout_name) as stage:
             writer, layout = print_layout(
                 project, shared.styles, document, layout_name, shared.chapters
@@ -456,10 +482,15 @@ def make_group(
         target = project.output / output_name(slug, name)
         with _stage(keep, _STAGE_NAMES.get(name, "pdf"), name) as stage:
             if name == "web":
+                from .editions.web import render_web
+
                 page = render_web(document, shared.styles, project.styles / "fonts")
                 files.update({target.parent / path: data for path, data in page.files.items()})
                 stage.detail = f"{project.show(target)}, {len(page.files)} files"
             elif name == "epub":
+                from .editions.epub import write_epub
+                from .editions.epub_render import render_epub
+
                 assert layout is not None
                 edition = render_epub(document, shared.styles, layout.pages_of)
                 files[target] = write_epub(edition, document)
@@ -471,10 +502,14 @@ def make_group(
                 assert writer is not None and layout is not None
                 pdf = pdf or writer.pdf_bytes(layout)
                 if name == "booklet":
+                    from .editions.booklet import impose_booklet
+
                     booklet = impose_booklet(pdf)
                     files[target] = booklet.data
                     stage.detail = f"{target.name}, {booklet.sheets} A4 sheets, {booklet.how}"
                 else:
+                    from .editions.press import finish_press_pdf
+
                     final = (
                         finish_press_pdf(pdf, document.meta.identifier) if name == PRESS else pdf
                     )
@@ -500,4 +535,5 @@ def _page_map(layout: PrintLayout) -> PrintLayout:
     )
 
 
+A4 = "a4"
 _STAGE_NAMES = {"web": "web", "epub": "epub", "booklet": "impose", PRESS: "pdf/x"}

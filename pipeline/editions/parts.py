@@ -6,8 +6,9 @@ the cover, contents and chapters are laid out once, and when WeasyPrint has pagi
 (before it draws a single running head, which needs the book's page total) the reference
 list alone is rendered from their pages and laid out as a document of its own, numbered on
 from the chapters (whose document ends with an empty page where the list will start, so that
-the contents can count its page). The two documents' pages are then written as one PDF: WeasyPrint tags,
-links and outlines a PDF page by page, so the file is the one a single layout would give.
+the contents can count its page). The two documents' pages are then written as one PDF:
+WeasyPrint tags, links and outlines a PDF page by page, so the file is the one a single
+layout would give.
 The contents and the cross-references are counted by WeasyPrint itself (target-counter).
 """
 
@@ -18,8 +19,9 @@ from typing import Any
 
 from ..stages.document import Document
 from ..stages.load import Styles
+from .layout import PrintLayout
 from .paging import PageBoxes, anchor_pages
-from .pdf import PrintLayout, PrintWriter
+from .pdf import PrintWriter
 from .render import PrintPart, render_print_html
 
 CHAPTERS_ONLY = PrintPart(references=False)

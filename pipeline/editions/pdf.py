@@ -7,7 +7,6 @@ import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -19,25 +18,12 @@ from ..core.project import Project
 from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
+from .layout import PrintLayout
 from .paging import Total, numbered
 
 PDF_VARIANT = "pdf/ua-1"
 # A print shop's file: PDF/X-4 is not tagged; the PDF/UA editions are the readers' files.
 PRESS_VARIANT = "pdf/x-4"
-
-
-@dataclass(frozen=True)
-class PrintLayout:
-    """Where things fell: the first page of every element id, and the page count."""
-
-    pages_of: Mapping[str, int]
-    spans: Mapping[str, tuple[int, ...]]
-    page_count: int
-    warnings: tuple[Problem, ...]
-    rendered: Any  # the WeasyPrint document, kept only to write it out
-    # The print HTML that gives these pages when WeasyPrint lays it out as one document
-    # (`build --keep-html` writes it beside the PDF).
-    html: str = ""
 
 
 def locate(message: str, chapters: Sequence[ChapterSource], fallback: Location) -> Location:
