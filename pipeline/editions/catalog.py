@@ -25,7 +25,11 @@ class Edition:
 
 # Editions that are not simply a profile's PDF, and the profiles the house styles ship.
 DERIVED = (
-    Edition("booklet", "leaflet", "the leaflet imposed two-up on A4 sheets, folded into a booklet"),
+    Edition(
+        "booklet",
+        "leaflet",
+        "the leaflet imposed two-up on A4 sheets, folded into a booklet; tagged PDF/UA-1",
+    ),
     Edition("epub", "a4", "EPUB 3 whose page-list follows the A4 edition"),
     Edition("web", None, "one accessible HTML page, in a folder with its fonts and figures"),
 )

@@ -20,6 +20,7 @@ from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
 from .layout import PrintLayout
 from .paging import Total, numbered
+from .pdfua import finish_pdfua, languages_in_structure
 
 PDF_VARIANT = "pdf/ua-1"
 # A print shop's file: PDF/X-4 is not tagged; the PDF/UA editions are the readers' files.
@@ -136,11 +137,12 @@ class PrintWriter:
         )
 
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
-        """The laid-out book as PDF bytes (PDF/UA-1, or PDF/X-4 for the press)."""
-        with self.watching():
+        """The laid-out book as PDF bytes: PDF/UA-1 with languages and artifacts finished
+        (pdfua.py), or PDF/X-4 for the press."""
+        with self.watching(), languages_in_structure():
             data = layout.rendered.write_pdf(pdf_variant=self.variant)
         assert isinstance(data, bytes)
-        return data
+        return data if self.variant == PRESS_VARIANT else finish_pdfua(data)
 
     @contextmanager
     def watching(self) -> Iterator[_Collector]:

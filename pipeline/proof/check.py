@@ -1,9 +1,10 @@
 """The release check: every validator over every built output, in parallel, one report.
 
-EPUBs get EPUBCheck and DAISY Ace; screen PDFs `qpdf --check` and the PDF/UA structure checks
-(tagged, PDF/UA id, language, title shown, outline, fonts embedded); print-production PDFs
-(`*-press.pdf`, `*-booklet.pdf`: untagged by design) qpdf, title and fonts, and the PDF/X
-output intent for `-press`; web pages (`*.html`) their language, title, alt text and links.
+EPUBs get EPUBCheck and DAISY Ace; screen PDFs (every PDF but the press file, the booklet
+too) `qpdf --check` and the PDF/UA structure checks (tagged, a sound structure tree, PDF/UA id,
+language, title shown, outline, fonts embedded); the print-production PDF (`*-press.pdf`:
+untagged by design) qpdf, title, fonts and its PDF/X output intent; web pages (`*.html`)
+their language, title, alt text and links.
 A validator that is not installed is a failure that names the command installing it.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-PRINT_PRODUCTION = ("-press", "-booklet")
+PRINT_PRODUCTION = ("-press",)
 REPORTS_FOLDER = "proof"
 TIMEOUT = 600
 INSTALL_CHECK_EXTRA = "pip install 'manuscript-pipeline[check]'"
@@ -93,7 +94,8 @@ def built_outputs(folder: Path) -> tuple[Path, ...]:
 
 
 def is_print_production(path: Path) -> bool:
-    """A press or booklet PDF: made for a printer, not tagged for PDF/UA by design."""
+    """The press PDF: made for a print shop, not tagged for PDF/UA by design. (The booklet is
+    printed too, but read on screen as well: it is tagged like the leaflet it imposes.)"""
     return path.suffix == ".pdf" and path.stem.endswith(PRINT_PRODUCTION)
 
 
@@ -252,16 +254,24 @@ def qpdf_check(path: Path, tools: Tools) -> Outcome:
     )
 
 
-PDF_CHECKS = ("PDF tagged", "PDF/UA id", "PDF language", "PDF title", "PDF outline", "PDF fonts")
+PDF_CHECKS = (
+    "PDF tagged",
+    "PDF tag tree",
+    "PDF/UA id",
+    "PDF language",
+    "PDF title",
+    "PDF outline",
+    "PDF fonts",
+)
 PRESS_CHECKS = ("PDF title", "PDF fonts")
 
 
 def pdf_structure(path: Path, tools: Tools) -> tuple[Outcome, ...]:
-    """The structure a screen PDF/UA-1 edition must have, read with pikepdf; a print-production
-    PDF is held only to a title and embedded fonts (and, for -press, a PDF/X output intent)."""
+    """The structure a screen PDF/UA-1 edition must have, read with pikepdf; the press PDF is
+    held only to a title, embedded fonts and a PDF/X output intent."""
     names: tuple[str, ...] = PDF_CHECKS
     if is_print_production(path):
-        names = PRESS_CHECKS + (("PDF/X",) if path.stem.endswith("-press") else ())
+        names = (*PRESS_CHECKS, "PDF/X")
     if not tools.pikepdf:
         return tuple(_missing(path, name, "pikepdf") for name in names)
     import pikepdf
@@ -301,6 +311,15 @@ def _tagged(pdf: Any) -> Result:
         "MarkInfo and structure tree" if ok else "not tagged",
         tuple(f"missing {m}" for m in missing),
     )
+
+
+def _structure(pdf: Any) -> Result:
+    from .structure import structure_problems
+
+    problems = structure_problems(pdf)
+    if problems:
+        return False, f"{len(problems)} problems in the structure tree", tuple(problems[:10])
+    return True, "every MCID in one element, every /K and ParentTree entry resolves", ()
 
 
 def _xmp(pdf: Any) -> str:
@@ -389,6 +408,7 @@ def _pdf_x(pdf: Any) -> Result:
 
 STRUCTURE: Mapping[str, Callable[[Any], Result]] = {
     "PDF tagged": _tagged,
+    "PDF tag tree": _structure,
     "PDF/UA id": _pdfua_id,
     "PDF language": _language,
     "PDF title": _title,
