@@ -18,8 +18,8 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-# 20 copies of the two chapters of the embedded book: about 300 A4 pages.
-COPIES = 20
+# 28 copies of the two chapters of the embedded book: about 300 A4 pages.
+COPIES = 28
 # A label: sec:x, tbl:x, fig:x, box:x, eq:x (pandoc-crossref's prefixes, `:` or `-`).
 LABEL = re.compile(r"(?<=[#@])((?:sec|tbl|fig|box|eq)[:-][\w-]*\w)")
 
