@@ -71,13 +71,9 @@ def _files(root: Path, skip: Path | None = None) -> Iterator[Path]:
             yield path
 
 
-def input_hash(manuscript: Path, styles: Path, options: Iterable[str]) -> str:
-    """The hash of everything a build reads or depends on (see the module's docstring)."""
-    return keyed(content_hash(manuscript, styles), options)
-
-
 def keyed(content: str, options: Iterable[str]) -> str:
-    """A content hash made specific to the options that choose what is made from it."""
+    """A content hash made specific to the options that choose what is made from it: the hash
+    of everything a build reads or depends on (see the module's docstring)."""
     return hashlib.sha256("\0".join([content, *options]).encode()).hexdigest()
 
 
