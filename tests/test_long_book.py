@@ -6,6 +6,7 @@ lays out the kept HTML in one pass."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,7 @@ from lxml import etree
 from pipeline.cli import main
 from pipeline.proof.structure import structure_problems
 
-from .conftest import REPO, require_tool, run
+from .conftest import DATA, REPO, require_tool, run
 
 COPIES = 3  # six chapters, about 35 pages: contents and reference list over several pages
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -229,3 +230,26 @@ def test_an_epub_only_build_reuses_the_page_map_without_weasyprint(
     assert not re.search(r"\|\s+weasyprint\b", result.stderr), "WeasyPrint was imported"
     # The EPUB is the one the full build made, to the byte.
     assert (out / "long-book.epub").read_bytes() == made
+
+
+def test_a_reference_list_an_authors_css_starts_on_a_chapters_page_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """The chapters' document ends with an empty page where the list starts, which the joined
+    layout leaves out; when a stylesheet lets the list share the last chapter's page, that
+    page is not empty, and the book is laid out whole instead."""
+    book, out = tmp_path / "book", tmp_path / "out"
+    shutil.copytree(DATA / "tiny", book)
+    (book / "late.css").write_text("section.references { break-before: auto; }\n", "utf-8")
+    with (book / "book.yaml").open("a", encoding="utf-8") as meta:
+        meta.write("css: [late.css]\n")
+    assert main(["build", str(book), "-o", str(out), "-e", "a4", "-q"]) == 0
+    text = run([require_tool("pdftotext"), "-layout", str(out / "a-tiny-book.pdf"), "-"]).stdout
+    pages = text.split("\f")[:-1]
+    last = pages[-1]
+    assert "Is this unnumbered?" in last and "Yes." in last, "the last chapter's end is there"
+    after = last[last.index("Yes.") :]  # (the running head says "References" too)
+    assert "References" in after and "Cited on" in after.split("References", 1)[1]
+    assert re.search(rf"^References[ .]*{len(pages)}\s*$", "\n".join(pages[:3]), re.M)
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"Page {number} of {len(pages)}" in page

@@ -90,3 +90,11 @@ def anchor_pages(pages: PageBoxes, first_page: int = 1) -> dict[str, int]:
         for anchor in anchors:
             found.setdefault(anchor, number)
     return found
+
+
+def anchors_on(page: Any) -> set[str]:
+    """Every element id with a box on one laid-out page box (an element split over pages is on
+    each of them)."""
+    anchors: dict[str, Any] = {}
+    gather_anchors(page, anchors, [], [], {None: []})
+    return set(anchors)

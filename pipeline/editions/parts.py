@@ -20,7 +20,7 @@ from typing import Any
 from ..stages.document import Document
 from ..stages.load import Styles
 from .layout import PrintLayout
-from .paging import PageBoxes, anchor_pages
+from .paging import PageBoxes, anchor_pages, anchors_on
 from .pdf import PrintWriter
 from .render import PrintPart, render_print_html
 
@@ -34,6 +34,7 @@ class _ReferenceList:
 
     rendered: Any = None
     pages_of: dict[str, int] | None = None
+    shares_a_page: bool = False
 
 
 def lay_out_book(
@@ -43,15 +44,17 @@ def lay_out_book(
     if not document.references:
         return writer.layout(render_print_html(document, styles, None, profile))
     if document.references_in is not None:
-        # The list sits inside a chapter (pandoc's `#refs`): pages after it may move, so the
-        # book is laid out again with the back-link pages the first layout found.
-        first = writer.layout(render_print_html(document, styles, None, profile))
-        return writer.layout(render_print_html(document, styles, first.pages_of, profile))
+        # The list sits inside a chapter (pandoc's `#refs`): pages after it may move.
+        return _lay_out_twice(writer, document, styles, profile)
     references = _ReferenceList()
 
     def book_total(chapter_pages: PageBoxes) -> int:
         # Called once WeasyPrint has paginated the chapters, before any margin box is made.
-        # Their last page is the empty one where the reference list starts.
+        # Their last page is the empty one where the reference list starts, unless an
+        # author's stylesheet let the list start on the last chapter's page.
+        if anchors_on(chapter_pages[-1]) != {"references"}:
+            references.shares_a_page = True
+            return len(chapter_pages)
         references.pages_of = anchor_pages(chapter_pages)
         page = render_print_html(document, styles, references.pages_of, profile, REFERENCES_ONLY)
         references.rendered = writer.render(page, first_page=len(chapter_pages))
@@ -61,6 +64,17 @@ def lay_out_book(
         chapters = writer.render(
             render_print_html(document, styles, None, profile, CHAPTERS_ONLY), total=book_total
         )
+    if references.shares_a_page:
+        return _lay_out_twice(writer, document, styles, profile)
     book = chapters.copy([*chapters.pages[:-1], *references.rendered.pages])
     whole = render_print_html(document, styles, references.pages_of, profile)
     return writer.layout_of(book, whole, collector)
+
+
+def _lay_out_twice(
+    writer: PrintWriter, document: Document, styles: Styles, profile: str
+) -> PrintLayout:
+    """The whole book laid out, then again with the back-link pages the first layout found
+    (only the list at the end changes, so no earlier page moves)."""
+    first = writer.layout(render_print_html(document, styles, None, profile))
+    return writer.layout(render_print_html(document, styles, first.pages_of, profile))
