@@ -7,7 +7,7 @@ ACE    := tests/validators/node_modules/.bin/ace-cli
 BUILD  := $(BIN)/python -m pipeline build
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub large-print editions import test lint proof check validators bench clean distclean
+.PHONY: all pdf epub large-print editions library import test lint proof check validators bench clean distclean
 
 ## Build the A4 PDF and the EPUB of manuscript/ into output/.
 all: $(READY)
@@ -26,6 +26,13 @@ large-print: $(READY)
 ## Every edition book.yaml lists (print profiles, booklet, EPUB, web), in parallel processes.
 editions: $(READY)
 	$(BUILD) --all-editions
+
+## Every edition of every variant of every book under LIBRARY (default: the example leaflets),
+## on a local pool of worker processes; SCHEDULER=tcp://host:8786 sends it to a Dask cluster.
+LIBRARY ?= examples/leaflets
+SCHEDULER ?=
+library: $(READY)
+	$(BIN)/python -m pipeline batch $(LIBRARY) -o output/library --all-editions $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 ## A manuscript folder from a Word document: make import DOCX=leaflet.docx [TO=folder]
 ## (any other options: make import DOCX=x.docx ARGS=--accept-changes).
@@ -74,7 +81,7 @@ bench: $(READY)
 clean:
 	rm -f output/*.pdf output/*.epub output/.*.partial
 	rm -rf output/proof output/.pipeline
-	rm -rf output/*-web
+	rm -rf output/*-web output/library
 	rm -rf .pytest_cache .mypy_cache .ruff_cache
 	find pipeline tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
 

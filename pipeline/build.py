@@ -64,6 +64,8 @@ class BuildOptions:
     # Also write each print edition's final HTML beside its PDF, as `<slug>.html` (the HTML
     # WeasyPrint gives the same pages from, with the house stylesheets).
     keep_html: bool = False
+    # Which of the variants book.yaml lists (None: the first, when it lists any).
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class BuildResult:
     review_date: dt.date | None
     book_file: str
     layouts: Mapping[str, PrintLayout]  # by profile; page maps only, no WeasyPrint document
+    unchanged: bool = False  # nothing was made: the inputs were those of the last build
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -161,8 +164,11 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                     return _result_of(stamp, project, options.today)
                 stage.detail = "changed" if stamp else "first build into this folder"
             # The A4 page map an EPUB-only build can reuse (the EPUB's page-list needs it).
-            map_file = page_map_path(project.output, project.manuscript)
-            map_key = keyed(content, ("a4-page-map", f"sanitize={options.sanitize}"))
+            map_file = page_map_path(project.output, project.manuscript, options.variant)
+            map_key = keyed(
+                content,
+                ("a4-page-map", f"sanitize={options.sanitize}", f"variant={options.variant}"),
+            )
             cached = _cached_page_map(map_file, map_key)
             made = run_limited(
                 functools.partial(make_all, page_maps={A4: cached} if cached else {}),
@@ -228,6 +234,8 @@ def options_key(options: BuildOptions) -> tuple[str, ...]:
         f"sanitize={options.sanitize}",
         f"strict={options.strict}",
         *(["keep-html"] if options.keep_html else []),
+        # Variants share the manuscript and the output folder: each keeps its own stamp.
+        *((f"variant={options.variant}",) if options.variant is not None else ()),
     )
 
 
@@ -255,6 +263,7 @@ def _result_of(stamp: Stamp, project: Project, today: dt.date | None) -> BuildRe
         review_date,
         stamp.book_file,
         MappingProxyType({}),
+        unchanged=True,
     )
 
 
@@ -280,13 +289,19 @@ def make_all(
     (`page_maps`: layouts known from an earlier build, for groups that need no PDF)."""
     from .dialect.sanitize import check_bibliography
     from .stages.document import build_document
-    from .stages.load import load_assets, load_manuscript, load_styles
+    from .stages.load import (
+        book_images,
+        load_assets,
+        load_manuscript,
+        load_styles,
+        with_shortcodes,
+    )
     from .stages.number import number_book
     from .stages.parse import parse_book
 
     with _stage(report, "load") as stage:
-        manuscript = load_manuscript(project)
-        styles = load_styles(project)
+        manuscript = load_manuscript(project, options.variant)
+        styles = with_shortcodes(load_styles(project), manuscript.meta.values)
         wanted = choose_editions(options, manuscript.meta, known_editions(styles.profiles), project)
         unsafe, dropped_from_bibliography = check_bibliography(
             ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
@@ -304,7 +319,10 @@ def make_all(
     with _stage(report, "assets") as stage:
         loaded = load_assets(
             project,
-            [(image.src, image.location) for c in chapters for image in c.images],
+            [
+                *((image.src, image.location) for c in chapters for image in c.images),
+                *book_images(manuscript.meta),
+            ],
             options.sanitize,
         )
         raise_if_any(loaded.problems)

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from .commands import build, check, import_word, lint, new
+from .commands import batch, build, check, import_word, lint, new
 
 # Each module brings its name, help line, arguments and run function.
-COMMANDS = (build, lint, check, new, import_word)
+COMMANDS = (build, batch, lint, check, new, import_word)
 EXAMPLES = """examples:
   python -m pipeline build                        this folder's book.yaml (or ./manuscript)
                                                   -> ./output (PDF and EPUB)
@@ -21,6 +21,7 @@ EXAMPLES = """examples:
   python -m pipeline new my-book                  a sample manuscript to start from
   python -m pipeline lint --report                proof the text; reading grades as HTML
   python -m pipeline check                        every validator over everything in ./output
+  python -m pipeline batch leaflets/              every variant of every book under leaflets/
   python -m pipeline import leaflet.docx          a manuscript folder from a Word document
 
 How to write a manuscript (book.yaml, citations, boxes, tables): README.md."""

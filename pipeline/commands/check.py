@@ -25,7 +25,7 @@ DESCRIPTION = (
     "ace-cli on PATH, or tests/validators/node_modules/.bin/ace-cli (make validators)."
 )
 # A checkout carries Ace (after `make validators`) and a Chromium wrapper kept off the network.
-_CHECKOUT_VALIDATORS = Path(__file__).resolve().parents[2] / "tests" / "validators"
+CHECKOUT_VALIDATORS = Path(__file__).resolve().parents[2] / "tests" / "validators"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ def find_tools(environment: Mapping[str, str], validators: Path) -> Tools:
 def run(args: argparse.Namespace) -> int:
     """Check; print the release report; 1 when any check failed (or nothing was built)."""
     folder = (args.output or default_output(Path.cwd())).resolve()
-    tools = find_tools(os.environ, _CHECKOUT_VALIDATORS)
+    tools = find_tools(os.environ, CHECKOUT_VALIDATORS)
     release = check_release(folder, tools, args.jobs)
     print(release_report(release, Path.cwd()))
     return 1 if release.failed or not release.files else 0

@@ -61,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the date the review date is checked against (default: today)",
     )
     parser.add_argument(
+        "--variant",
+        metavar="NAME",
+        help="the variant to lint, when book.yaml lists variants (default: the first)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the findings as JSON (one list) instead"
     )
     parser.add_argument(
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     project = Project.at(
         here, args.manuscript or default_manuscript(here), args.output or default_output(here)
     )
-    result = lint(project, args.today or dt.date.today())
+    result = lint(project, args.today or dt.date.today(), args.variant)
     if args.json:
         print(json.dumps([_as_json(f) for f in result.findings], indent=2, ensure_ascii=False))
     else:

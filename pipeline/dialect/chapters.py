@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..core.errors import Location, Problem
+from ..core.yaml_safe import SafeLoader, safe_load
 
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 FRONT_MATTER_KEYS = ("title", "lang", "author")
@@ -180,8 +181,8 @@ def _read_front_matter(
         return _FrontMatter(None, 1, None, 0)  # a rule, not front matter
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node = yaml.compose(source, Loader=SafeLoader)
+        data = safe_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

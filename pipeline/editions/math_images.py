@@ -12,6 +12,8 @@ import re
 from lxml import etree, html
 from lxml.html import HtmlElement
 
+from ..core.errors import Location, ManuscriptError
+
 # ziamath's size is the font size in its own units; the image is then scaled in em, so a
 # formula follows the text size of each print profile.
 SIZE = 20.0
@@ -24,7 +26,14 @@ def formula_image(math: HtmlElement) -> HtmlElement:
     from ziamath.zmath import Math
 
     markup = etree.tostring(math, encoding="unicode", method="xml", with_tail=False)
-    svg = Math(markup, size=SIZE).svg()
+    try:
+        svg = Math(markup, size=SIZE).svg()
+    except Exception as error:  # ziamath raises many kinds for MathML it cannot lay out
+        tex = math.get("alttext") or "a formula"
+        raise ManuscriptError.at(
+            Location(f"TeX math '{tex}'"),
+            f"cannot be drawn for print ({type(error).__name__}: {error}); simplify the formula",
+        ) from None
     box = _VIEWBOX.search(svg)
     assert box is not None, "ziamath writes a viewBox"
     width, height = float(box.group("w")) / SIZE, float(box.group("h")) / SIZE

@@ -667,6 +667,8 @@ def _fields(work: _Work, root: etree._Element) -> None:
             _remove(simple)
         elif plan.action == fields.TEXT:
             _unwrap(simple)
+        elif plan.kind == "HYPERLINK":
+            _as_hyperlink(simple, instruction)
     kinds: Counter[str] = Counter()
     for done in finished:
         assert done.plan is not None
@@ -1184,6 +1186,19 @@ def _remove(node: etree._Element) -> None:
     if parent is None:
         return
     parent.remove(node)
+
+
+def _as_hyperlink(simple: etree._Element, instruction: str) -> None:
+    """A simple HYPERLINK field as the <w:hyperlink> Word writes today: pandoc drops the
+    text of a simple field whose link is a bookmark (`\\l "name"`)."""
+    target, bookmark = fields.hyperlink_target(instruction)
+    if not bookmark:
+        return
+    link = etree.Element(w("hyperlink"), {w("anchor"): target})
+    for child in list(simple):
+        link.append(child)
+    simple.addprevious(link)
+    _remove(simple)
 
 
 def _unwrap(node: etree._Element) -> None:

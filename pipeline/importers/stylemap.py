@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..core.errors import Location, ManuscriptError
+from ..core.yaml_safe import safe_load
 from ..dialect.divs import likely_typo
 from ..dialect.prepass import BOX_KINDS
 
@@ -154,7 +155,7 @@ def heading_level(target: str) -> int | None:
 def read_style_map(text: str, shown: str) -> StyleMap:
     """A user's style map (YAML: `Style name: target`); errors name the line."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = safe_load(text) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise ManuscriptError.at(

@@ -18,7 +18,7 @@ from ..core.errors import Location, ManuscriptError, Problem
 from ..core.project import BOOK_FILE, Project
 from ..dialect.sanitize import check_bibliography
 from ..stages.document import build_document
-from ..stages.load import Manuscript, load_assets, load_manuscript
+from ..stages.load import Manuscript, book_images, load_assets, load_manuscript
 from ..stages.number import Numbering, number_book
 from ..stages.parse import ParsedChapter, parse_book
 from .findings import RULES, UNSILENCEABLE, Finding
@@ -44,10 +44,11 @@ class LintResult:
         return sum(1 for f in self.findings if f.severity == "warning")
 
 
-def lint(project: Project, today: dt.date) -> LintResult:
-    """Lint the manuscript folder of `project`; `today` decides whether the review date passed."""
+def lint(project: Project, today: dt.date, variant: str | None = None) -> LintResult:
+    """Lint the manuscript folder of `project` (as `variant`, when book.yaml lists variants:
+    the first by default); `today` decides whether the review date passed."""
     try:
-        manuscript = load_manuscript(project)
+        manuscript = load_manuscript(project, variant)
     except ManuscriptError as error:
         return LintResult(_in_order(_build_findings(error.problems, "PL900")), None)
     book, build_findings = _read_book(project, manuscript, today)
@@ -76,7 +77,11 @@ def _read_book(
     first_of_file = {chapter.path: chapter for chapter in reversed(chapters)}
     problems = [problem for chapter in chapters for problem in chapter.problems]
     loaded = load_assets(
-        project, [(image.src, image.location) for c in chapters for image in c.images]
+        project,
+        [
+            *((image.src, image.location) for c in chapters for image in c.images),
+            *book_images(manuscript.meta),
+        ],
     )
     asset_problems = loaded.problems
     unsafe, _ = check_bibliography(

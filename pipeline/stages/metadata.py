@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import posixpath
 import re
 import unicodedata
 import uuid
@@ -14,6 +16,8 @@ from typing import Any
 import yaml
 
 from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
+from ..core.yaml_safe import SafeLoader
+from ..dialect.shortcodes import SHORTCODE, replace_shortcodes
 
 DEFAULT_STYLE = "nlm-citation-sequence"
 
@@ -33,6 +37,20 @@ class ProofSettings:
     reading_grade: float | None = None
     ignore: tuple[str, ...] = ()
     sentence_words: int | None = None
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """Who gives the leaflet out (book.yaml `clinic:`): printed in the imprint."""
+
+    name: str
+    address: tuple[str, ...] = ()
+    phone: str | None = None
+    hours: str | None = None
+    email: str | None = None
+    url: str | None = None
+    logo: str | None = None  # an image file inside the manuscript
+    logo_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,12 @@ class BookMeta:
     proof: ProofSettings = ProofSettings()
     editions: tuple[str, ...] = ()  # as listed in book.yaml; checked against the catalogue
     editions_line: int | None = None
+    clinic: Clinic | None = None
+    variant: str | None = None  # the variant this metadata is for
+    variants: tuple[str, ...] = ()  # every variant book.yaml lists, in its order
+    # book.yaml as written (the variant's values merged in, shortcodes expanded): what
+    # `{{< meta key >}}` reads.
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def full_title(self) -> str:
@@ -216,6 +240,55 @@ def _lint(value: Any) -> dict[str, Any]:
     return value
 
 
+# What the imprint prints of `clinic:`; any other key under it is a value of the author's own,
+# for `{{< meta clinic.key >}}`.
+CLINIC_KEYS = ("name", "address", "phone", "hours", "email", "url", "logo")
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s\"'<>\\]+", re.IGNORECASE)
+_EMAIL_ADDRESS = re.compile(r"[^\s@:/\"'<>\\]+@[^\s@:/\"'<>\\]+\.[^\s@:/\"'<>\\]+")
+
+
+def _clinic(value: Any) -> Clinic:
+    if not isinstance(value, dict) or "name" not in value:
+        raise _InvalidValueError(
+            "expected the clinic's details under it: 'name' (required), 'address', 'phone', "
+            "'hours', 'email', 'url', 'logo' (an image in the manuscript)"
+        )
+    texts: dict[str, str] = {}
+    address: tuple[str, ...] = ()
+    for key in CLINIC_KEYS:
+        raw = value.get(key)
+        try:
+            if key == "address" and isinstance(raw, list):
+                address = tuple(_text(line) for line in raw)
+            elif raw is not None:
+                texts[key] = _text(raw)
+        except _InvalidValueError as invalid:
+            raise _InvalidValueError(f"'{key}': {invalid}") from None
+    # Both become links in every edition: only a web address and a plain email address.
+    if "url" in texts and not _WEB_ADDRESS.fullmatch(texts["url"]):
+        raise _InvalidValueError(
+            f"'url': '{texts['url']}' is not a web address; write one starting with https://"
+        )
+    if "email" in texts and not _EMAIL_ADDRESS.fullmatch(texts["email"]):
+        raise _InvalidValueError(
+            f"'email': '{texts['email']}' is not an email address; write one like "
+            "clinic@example.org"
+        )
+    if "address" in texts:  # lines of text, as a YAML block or a list
+        address = tuple(line.strip() for line in texts["address"].splitlines() if line.strip())
+    return Clinic(
+        name=texts["name"],
+        address=address,
+        phone=texts.get("phone"),
+        hours=texts.get("hours"),
+        email=texts.get("email"),
+        url=texts.get("url"),
+        logo=posixpath.normpath(texts["logo"]) if "logo" in texts else None,
+    )
+
+
 # Roles with their MARC relator codes, as the EPUB records them.
 ROLES = {"author": "aut", "editor": "edt", "translator": "trl", "illustrator": "ill"}
 
@@ -250,6 +323,7 @@ FIELDS: Mapping[str, _Field] = {
     "subject": _Field(_text_list),
     "cover-image": _Field(_text),
     "editions": _Field(_text_list),
+    "clinic": _Field(_clinic),
 }
 # pandoc's names for the same things: either spelling works, never both.
 ALIASES = {
@@ -286,7 +360,7 @@ def slugify(text: str, fallback: str = "book") -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     """SafeLoader that leaves dates as text: PyYAML's own date parsing raises a bare
     ValueError for 2026-13-01, with no line; `_date` reports it with one."""
 
@@ -297,21 +371,213 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _key_lines(node: yaml.Node) -> dict[str, int]:
-    """Line (1-based) of each top-level key, and of each item of list values."""
+def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
+    """Line (1-based) of every key and list item, by path: `title`, `chapters[0]`,
+    `clinic.phone`, `variants.north.clinic.phone`."""
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            lines[key] = key_node.start_mark.line + 1
-            if isinstance(value_node, yaml.SequenceNode):
-                for i, item in enumerate(value_node.value):
-                    lines[f"{key}[{i}]"] = item.start_mark.line + 1
+            path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            lines[path] = key_node.start_mark.line + 1
+            lines.update(_key_lines(value_node, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[f"{prefix}[{i}]"] = item.start_mark.line + 1
+            lines.update(_key_lines(item, f"{prefix}[{i}]"))
     return lines
 
 
-def parse_book_yaml(text: str, source: str) -> BookMeta:
-    """Check book.yaml text and return the book's metadata; raises with every problem."""
+_VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One entry of book.yaml's `variants:`: its name, its values, where they are written."""
+
+    name: str
+    values: dict[str, Any]
+    path: str  # where its values sit in book.yaml: `variants.north` or `variants[0]`
+    line: int | None
+
+
+def read_variants(
+    data: Mapping[str, Any], lines: Mapping[str, int], source: str
+) -> tuple[tuple[Variant, ...], list[Problem]]:
+    """book.yaml's `variants:` — a map of name → values, or a list of maps with a `name` —
+    checked for shape; their values are checked as the book's own when a variant is built."""
+    raw = data.get("variants")
+    where = Location(source, lines.get("variants"))
+    shape = (
+        "'variants': expected a map of variant names to their values, e.g. "
+        "'north: {clinic: {name: North Clinic, phone: 01632 960001}}'"
+    )
+    found: list[Variant] = []
+    problems: list[Problem] = []
+    if raw is None:
+        return (), problems
+    if isinstance(raw, dict):
+        items = [(str(name), values, f"variants.{name}") for name, values in raw.items()]
+    elif isinstance(raw, list):
+        items = []
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict) or "name" not in item:
+                problems.append(Problem(Location(source, lines.get(f"variants[{i}]")), shape))
+                continue
+            values = {k: v for k, v in item.items() if k != "name"}
+            items.append((str(item["name"]), values, f"variants[{i}]"))
+    else:
+        return (), [Problem(where, shape)]
+    if not items and not problems:
+        return (), [Problem(where, f"{shape}; the list is empty")]
+    for name, values, path in items:
+        at = Location(source, lines.get(path, lines.get("variants")))
+        if values is None:
+            values = {}
+        if not _VARIANT_NAME.fullmatch(name):
+            problems.append(
+                Problem(
+                    at,
+                    f"variant name '{name}': use letters, digits, '-' and '_' (it "
+                    "goes into file names)",
+                )
+            )
+        elif not isinstance(values, dict):
+            problems.append(Problem(at, shape))
+        elif "variants" in values:
+            problems.append(Problem(at, f"variant '{name}' cannot list variants of its own"))
+        elif any(v.name == name for v in found):
+            problems.append(Problem(at, f"variant '{name}' is listed twice; keep one"))
+        else:
+            found.append(Variant(name, values, path, at.line))
+    return tuple(found), problems
+
+
+def read_yaml_loosely(text: str) -> dict[str, Any]:
+    """book.yaml's data as far as it can be read, without checks ({} when it cannot):
+    `parse_book_yaml` reports what is wrong."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def variant_names(text: str) -> tuple[str, ...]:
+    """The variants book.yaml lists, by name (none when it lists none or cannot be read)."""
+    variants, _ = read_variants(read_yaml_loosely(text), {}, "")
+    return tuple(v.name for v in variants)
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A variant's values over the book's: maps merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _choose_variant(
+    data: dict[str, Any], lines: dict[str, int], source: str, variant: str | None
+) -> tuple[dict[str, Any], dict[str, int], Variant | None, tuple[str, ...]]:
+    """book.yaml's values with the variant's merged in (the first variant when none is
+    named); its lines point into the variant where it sets a value."""
+    variants, problems = read_variants(data, lines, source)
+    raise_if_any(problems)
+    names = tuple(v.name for v in variants)
+    data = {k: v for k, v in data.items() if k != "variants"}
+    if not variants:
+        if variant is not None:
+            raise ManuscriptError.at(
+                Location(source), f"no variant '{variant}': book.yaml lists no 'variants:'"
+            )
+        return data, lines, None, ()
+    chosen = (
+        variants[0] if variant is None else next((v for v in variants if v.name == variant), None)
+    )
+    if chosen is None:
+        close = difflib.get_close_matches(variant or "", names, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"book.yaml lists {', '.join(names)}"
+        raise ManuscriptError.at(
+            Location(source, lines.get("variants")), f"no variant '{variant}'; {hint}"
+        )
+    merged_lines = dict(lines)
+    for path, line in lines.items():
+        if path.startswith(chosen.path + "."):
+            merged_lines[path[len(chosen.path) + 1 :]] = line
+    return _merge(data, chosen.values), merged_lines, chosen, names
+
+
+def _expand_values(
+    data: dict[str, Any], lines: Mapping[str, int], source: str
+) -> tuple[dict[str, Any], frozenset[str], list[Problem]]:
+    """Every text value with its `{{< meta … >}}` shortcodes replaced. A value may name one
+    that holds shortcodes itself: rounds until nothing changes (a circle is an error)."""
+    current = data
+    for _ in range(8):
+        used: set[str] = set()
+        problems: list[Problem] = []
+        following = _expand_tree(current, "", current, lines, source, used, problems)
+        if following == current or problems:
+            return following, frozenset(used), problems
+        current = following
+    circle = Problem(
+        Location(source),
+        "book.yaml's {{< meta … >}} shortcodes name each other in a circle; write one of the "
+        "values out",
+    )
+    return current, frozenset(), [circle]
+
+
+def _expand_tree(
+    value: Any,
+    path: str,
+    values: Mapping[str, Any],
+    lines: Mapping[str, int],
+    source: str,
+    used: set[str],
+    problems: list[Problem],
+) -> Any:
+    """`value` with the shortcodes in its texts replaced from `values`."""
+    if isinstance(value, dict):
+        return {
+            k: _expand_tree(
+                v, f"{path}.{k}" if path else str(k), values, lines, source, used, problems
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _expand_tree(v, f"{path}[{i}]", values, lines, source, used, problems)
+            for i, v in enumerate(value)
+        ]
+    if isinstance(value, str) and "{{<" in value:
+        top = path.split(".")[0].split("[")[0]
+        expanded = replace_shortcodes(
+            value, Location(source, lines.get(path, lines.get(top))), values
+        )
+        used.update(expanded.used)
+        problems.extend(expanded.problems)
+        return expanded.text
+    return value
+
+
+def _is_used(key: str, used: frozenset[str]) -> bool:
+    """True when a shortcode names this key or a value under it."""
+    return any(u == key or u.startswith(key + ".") for u in used)
+
+
+def parse_book_yaml(
+    text: str, source: str, variant: str | None = None, used: frozenset[str] = frozenset()
+) -> BookMeta:
+    """Check book.yaml text and return the book's metadata — for `variant` when book.yaml
+    lists variants (the first one when None) — raising with every problem.
+
+    `used` holds the keys the book's `{{< meta … >}}` shortcodes name: a field book.yaml
+    does not know is a value of the author's own when one of them uses it, else an error
+    (most likely a misspelt field)."""
     where = Location(source)
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -325,8 +591,12 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
         ) from error
     if not isinstance(data, dict) or node is None:
         raise ManuscriptError.at(where, "expected 'key: value' lines (title, authors, chapters…)")
-    lines = _key_lines(node)
-    problems: list[Problem] = []
+    data = {str(key): value for key, value in data.items()}
+    # A variant's files are named after the book as book.yaml names it, then the variant.
+    book_slug = slugify(SHORTCODE.sub("", str(data.get("slug") or data.get("title") or "")))
+    data, lines, chosen, names = _choose_variant(data, _key_lines(node), source, variant)
+    data, used_by_values, problems = _expand_values(data, lines, source)
+    used = used | used_by_values
     values: dict[str, Any] = {}
     for key, raw in data.items():
         at = Location(source, lines.get(str(key)))
@@ -334,8 +604,10 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
         field = FIELDS.get(name)
         if field is None and name in NO_EFFECT:
             continue  # a warning below
+        if field is None and _is_used(str(key), used):
+            continue  # a value of the author's own, for shortcodes
         if field is None:
-            known = [*FIELDS, *ALIASES, *NO_EFFECT]
+            known = [*FIELDS, *ALIASES, *NO_EFFECT, "variants"]
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(FIELDS)}"
             problems.append(Problem(at, f"unknown field '{key}'; {hint}"))
@@ -352,12 +624,57 @@ def parse_book_yaml(text: str, source: str) -> BookMeta:
             values[name] = field.check(raw)
         except _InvalidValueError as invalid:
             problems.append(Problem(at, f"'{key}': {invalid}"))
+    problems += _unused_clinic_keys(data, lines, source, used)
     present = {ALIASES.get(str(key), str(key)) for key in data}
     for key, field in FIELDS.items():
         if field.required and key not in present:
             problems.append(Problem(where, f"missing required field '{key}'"))
+    if chosen is not None:
+        problems += _variant_identity(data, chosen, source, len(names))
     raise_if_any(problems)
-    return _book_meta(values, lines, source, _no_effect_warnings(data, lines, source))
+    meta = _book_meta(
+        values, lines, source, _no_effect_warnings(data, lines, source), chosen, book_slug
+    )
+    return dataclasses.replace(meta, variants=names, values=data)
+
+
+def _unused_clinic_keys(
+    data: Mapping[str, Any], lines: Mapping[str, int], source: str, used: frozenset[str]
+) -> list[Problem]:
+    """A key under `clinic:` the imprint does not print must be used by a shortcode."""
+    clinic = data.get("clinic")
+    if not isinstance(clinic, dict):
+        return []
+    problems = []
+    for key in clinic:
+        if key in CLINIC_KEYS or _is_used(f"clinic.{key}", used):
+            continue
+        close = difflib.get_close_matches(str(key), CLINIC_KEYS, n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"the imprint prints {', '.join(CLINIC_KEYS)}; use other values with "
+            f"{{{{< meta clinic.{key} >}}}}"
+        )
+        at = Location(source, lines.get(f"clinic.{key}", lines.get("clinic")))
+        problems.append(Problem(at, f"unknown clinic detail '{key}'; {hint}"))
+    return problems
+
+
+def _variant_identity(
+    data: Mapping[str, Any], chosen: Variant, source: str, count: int
+) -> list[Problem]:
+    """Each variant is its own book: an identifier given for all of them would be shared."""
+    if count > 1 and "identifier" in data and "identifier" not in chosen.values:
+        return [
+            Problem(
+                Location(source, chosen.line),
+                f"variant '{chosen.name}' would share the book's identifier "
+                f"'{data['identifier']}' with the other variants; give each variant its own "
+                "'identifier' (or remove it from the top: each variant then gets its own)",
+            )
+        ]
+    return []
 
 
 def _no_effect_warnings(
@@ -379,14 +696,28 @@ def _no_effect_warnings(
 
 
 def _book_meta(
-    values: dict[str, Any], lines: dict[str, int], source: str, warnings: tuple[Problem, ...]
+    values: dict[str, Any],
+    lines: dict[str, int],
+    source: str,
+    warnings: tuple[Problem, ...],
+    variant: Variant | None = None,
+    book_slug: str = "book",
 ) -> BookMeta:
     title: str = values["title"]
     publisher: str = values["publisher"]
     edition: str = values["edition"]
     slug = slugify(values.get("slug", title))
     # A stable identifier derived from the book's identity: same book, same id, every build.
-    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"manuscript-pipeline:{publisher}/{title}/{edition}")
+    seed = f"manuscript-pipeline:{publisher}/{title}/{edition}"
+    if variant is not None:
+        seed += f"/variant:{variant.name}"
+        # Each variant's editions have their own names beside the others'.
+        if "slug" not in variant.values:
+            slug = f"{book_slug}-{slugify(variant.name, 'variant')}"
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, seed)
+    clinic: Clinic | None = values.get("clinic")
+    if clinic is not None and clinic.logo is not None:
+        clinic = dataclasses.replace(clinic, logo_line=lines.get("clinic.logo"))
     chapters: tuple[str, ...] = values["chapters"]
     bibliography: tuple[str, ...] = values.get("bibliography", ())
     css: tuple[str, ...] = values.get("css", ())
@@ -430,6 +761,8 @@ def _book_meta(
         ),
         editions=values.get("editions", ()),
         editions_line=lines.get("editions"),
+        clinic=clinic,
+        variant=variant.name if variant else None,
     )
 
 
