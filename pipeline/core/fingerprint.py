@@ -109,9 +109,10 @@ def stamp_path(output: Path, manuscript: Path, options: Iterable[str]) -> Path:
     return output / STAMPS / f"{key.hexdigest()[:20]}.json"
 
 
-def page_map_path(output: Path, manuscript: Path) -> Path:
-    """Where the A4 layout's page map of this manuscript is kept for EPUB-only builds."""
-    key = hashlib.sha256(str(manuscript.resolve()).encode())
+def page_map_path(output: Path, manuscript: Path, variant: str | None = None) -> Path:
+    """Where the A4 layout's page map of this manuscript (and variant) is kept for EPUB-only
+    builds."""
+    key = hashlib.sha256("\0".join([str(manuscript.resolve()), str(variant)]).encode())
     return output / PAGE_MAPS / f"{key.hexdigest()[:20]}.json"
 
 
