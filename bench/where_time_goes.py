@@ -26,7 +26,7 @@ PARTS = (
     ("pipeline: parse the Markdown", "pipeline/stages/parse.py", "parse_book"),
     ("pipeline: build the document", "pipeline/stages/document.py", "build_document"),
     ("pipeline: render the print HTML", "pipeline/editions/render.py", "render_print_html"),
-    ("WeasyPrint: HTML and CSS to boxes", "weasyprint/__init__.py", "_build_layout_context"),
+    ("WeasyPrint: stylesheets and styles", "weasyprint/document.py", "_build_layout_context"),
     ("WeasyPrint: boxes", "weasyprint/formatting_structure/build.py", "build_formatting_structure"),
     ("WeasyPrint: layout (pagination)", "weasyprint/layout/__init__.py", "layout_document"),
     ("WeasyPrint: PDF writing", "weasyprint/document.py", "write_pdf"),

@@ -23,7 +23,7 @@ from pipeline.proof.structure import structure_problems
 
 from .conftest import DATA, REPO, require_tool, run
 
-COPIES = 3  # six chapters, about 35 pages: contents and reference list over several pages
+COPIES = 3  # six chapters, 36 pages: contents and reference list over several pages
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
