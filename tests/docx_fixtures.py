@@ -585,7 +585,7 @@ def hostile_document() -> tuple[bytes, Expected]:
     b.raw(field_runs(' HYPERLINK "file:///C:/secret.docx" ', "field link text"))
     # A simple field to a bookmark: pandoc drops such a field's text unless it is rewritten.
     b.raw(
-        "<w:fldSimple w:instr=' HYPERLINK \"file:///etc/passwd\" \\l \"nowhere\" '>"
+        '<w:fldSimple w:instr=\' HYPERLINK "file:///etc/passwd" \\l "nowhere" \'>'
         + run("Bookmark link text stays.")
         + "</w:fldSimple>"
     )
