@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -14,11 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .core.errors import Location, ManuscriptError, Problem, raise_if_any
 from .core.fingerprint import (
     Stamp,
-    input_hash,
+    content_hash,
+    keyed,
+    page_map_path,
     read_stamp,
     stamp_bytes,
     stamp_path,
@@ -27,28 +31,16 @@ from .core.fingerprint import (
 from .core.output import output_lock, write_all
 from .core.project import Project, output_problem
 from .core.sandbox import Limits, run_limited
-from .dialect.sanitize import check_bibliography
-from .editions.booklet import impose_booklet
 from .editions.catalog import DEFAULT_EDITIONS, PRESS, Edition, known_editions, output_name
-from .editions.epub import write_epub
-from .editions.epub_render import render_epub
-from .editions.pdf import PrintLayout, PrintWriter
-from .editions.press import finish_press_pdf
-from .editions.render import render_print_html
-from .editions.web import render_web
-from .stages.document import Document, build_document
-from .stages.load import (
-    ChapterSource,
-    Styles,
-    book_images,
-    load_assets,
-    load_manuscript,
-    load_styles,
-    with_shortcodes,
-)
-from .stages.metadata import BookMeta
-from .stages.number import number_book
-from .stages.parse import parse_book
+from .editions.layout import PrintLayout, page_map_bytes, read_page_map
+
+if TYPE_CHECKING:
+    # The making half (below `make_all`) imports WeasyPrint, EbookLib, Markdown… inside the
+    # build's child process, so a build with nothing to make stays quick (under a second).
+    from .editions.pdf import PrintWriter
+    from .stages.document import Document
+    from .stages.load import ChapterSource, Styles
+    from .stages.metadata import BookMeta
 
 
 @dataclass(frozen=True)
@@ -69,6 +61,9 @@ class BuildOptions:
     limits: Limits = dataclasses.field(default_factory=Limits)
     # Make the editions even when nothing changed since the last build into the folder.
     force: bool = False
+    # Also write each print edition's final HTML beside its PDF, as `<slug>.html` (the HTML
+    # WeasyPrint gives the same pages from, with the house stylesheets).
+    keep_html: bool = False
     # Which of the variants book.yaml lists (None: the first, when it lists any).
     variant: str | None = None
 
@@ -129,11 +124,13 @@ def print_layout(
     profile: str,
     chapters: tuple[ChapterSource, ...],
 ) -> tuple[PrintWriter, PrintLayout]:
-    """Lay the book out twice: the second time the reference list knows which pages cite
-    each entry. Only the list at the end changes, so no earlier page moves."""
+    """Lay the book out once (the reference list, which prints the pages that cite each
+    entry, is laid out on its own once those pages are known: editions/parts.py)."""
+    from .editions.parts import lay_out_book
+    from .editions.pdf import PrintWriter
+
     writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
-    first = writer.layout(render_print_html(document, styles, None, profile))
-    return writer, writer.layout(render_print_html(document, styles, first.pages_of, profile))
+    return writer, lay_out_book(writer, document, styles, profile)
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
@@ -158,15 +155,23 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
             if time.perf_counter() - started > 0.5:
                 report(StageReport("wait", "done", time.perf_counter() - started))
             with _stage(report, "inputs") as stage:
-                inputs = input_hash(project.manuscript, project.styles, key)
+                content = content_hash(project.manuscript, project.styles)
+                inputs = keyed(content, key)
                 stamp_file = stamp_path(project.output, project.manuscript, key)
                 stamp = read_stamp(stamp_file)
                 if not options.force and stamp and unchanged(stamp, inputs, project.output):
                     stage.detail = "unchanged since the last build: nothing to make (--force)"
                     return _result_of(stamp, project, options.today)
                 stage.detail = "changed" if stamp else "first build into this folder"
+            # The A4 page map an EPUB-only build can reuse (the EPUB's page-list needs it).
+            map_file = page_map_path(project.output, project.manuscript, options.variant)
+            map_key = keyed(
+                content,
+                ("a4-page-map", f"sanitize={options.sanitize}", f"variant={options.variant}"),
+            )
+            cached = _cached_page_map(map_file, map_key)
             made = run_limited(
-                make_all,
+                functools.partial(make_all, page_maps={A4: cached} if cached else {}),
                 (project, options),
                 options.limits,
                 Location(project.show(project.manuscript)),
@@ -192,6 +197,9 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                     made.book_file,
                 ),
             }
+            fresh = dict(made.layouts).get(A4)
+            if fresh is not None and cached is None:
+                files[map_file] = page_map_bytes(fresh, map_key)
             with _stage(report, "write") as stage:
                 write_all(files)
                 stage.detail = ", ".join(project.show(path) for _, path in made.outputs)
@@ -210,6 +218,14 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     )
 
 
+def _cached_page_map(path: Path, key: str) -> PrintLayout | None:
+    """The A4 page map the last build kept, if it was made from these inputs."""
+    try:
+        return read_page_map(path.read_bytes(), key)
+    except OSError:
+        return None
+
+
 def options_key(options: BuildOptions) -> tuple[str, ...]:
     """The options that choose what is made (not how fast, nor the day it is made)."""
     return (
@@ -217,6 +233,7 @@ def options_key(options: BuildOptions) -> tuple[str, ...]:
         f"listed={options.listed}",
         f"sanitize={options.sanitize}",
         f"strict={options.strict}",
+        *(["keep-html"] if options.keep_html else []),
         # Variants share the manuscript and the output folder: each keeps its own stamp.
         *((f"variant={options.variant}",) if options.variant is not None else ()),
     )
@@ -262,8 +279,26 @@ class MadeBook:
     layouts: tuple[tuple[str, PrintLayout], ...]  # page maps only
 
 
-def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeBook:
-    """Load, parse, number and document the book once, then make every edition from it."""
+def make_all(
+    project: Project,
+    options: BuildOptions,
+    report: Reporter,
+    page_maps: Mapping[str, PrintLayout] = MappingProxyType({}),
+) -> MadeBook:
+    """Load, parse, number and document the book once, then make every edition from it
+    (`page_maps`: layouts known from an earlier build, for groups that need no PDF)."""
+    from .dialect.sanitize import check_bibliography
+    from .stages.document import build_document
+    from .stages.load import (
+        book_images,
+        load_assets,
+        load_manuscript,
+        load_styles,
+        with_shortcodes,
+    )
+    from .stages.number import number_book
+    from .stages.parse import parse_book
+
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project, options.variant)
         styles = with_shortcodes(load_styles(project), manuscript.meta.values)
@@ -315,7 +350,7 @@ def make_all(project: Project, options: BuildOptions, report: Reporter) -> MadeB
     _strict(
         [*early, *_review_warnings(meta.review_date, meta.source, options.today)], options.strict
     )
-    shared = Shared(project, styles, document, manuscript.chapters)
+    shared = Shared(project, styles, document, manuscript.chapters, options.keep_html, page_maps)
     made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
     # Each profile's layout repeats the same CSS warnings: each is said once.
     warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
@@ -381,6 +416,8 @@ class Shared:
     styles: Styles
     document: Document
     chapters: tuple[ChapterSource, ...]
+    keep_html: bool = False
+    page_maps: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -446,7 +483,12 @@ def make_group(
 
     project, document, slug = shared.project, shared.document, shared.document.meta.slug
     writer, layout, pdf = None, None, None
-    if layout_name is not None:
+    cached = shared.page_maps.get(layout_name or "")
+    if cached is not None and set(names) == {"epub"}:
+        # Only the EPUB's page-list needs this layout, and it is known: no WeasyPrint at all.
+        layout = cached
+        keep(StageReport("layout", f"{layout.page_count} pages (page map kept)", 0.0, A4))
+    elif layout_name is not None:
         with _stage(keep, "layout", layout_name) as stage:
             writer, layout = print_layout(
                 project, shared.styles, document, layout_name, shared.chapters
@@ -458,10 +500,15 @@ def make_group(
         target = project.output / output_name(slug, name)
         with _stage(keep, _STAGE_NAMES.get(name, "pdf"), name) as stage:
             if name == "web":
+                from .editions.web import render_web
+
                 page = render_web(document, shared.styles, project.styles / "fonts")
                 files.update({target.parent / path: data for path, data in page.files.items()})
                 stage.detail = f"{project.show(target)}, {len(page.files)} files"
             elif name == "epub":
+                from .editions.epub import write_epub
+                from .editions.epub_render import render_epub
+
                 assert layout is not None
                 edition = render_epub(document, shared.styles, layout.pages_of)
                 files[target] = write_epub(edition, document)
@@ -473,14 +520,20 @@ def make_group(
                 assert writer is not None and layout is not None
                 pdf = pdf or writer.pdf_bytes(layout)
                 if name == "booklet":
+                    from .editions.booklet import impose_booklet
+
                     booklet = impose_booklet(pdf)
                     files[target] = booklet.data
                     stage.detail = f"{target.name}, {booklet.sheets} A4 sheets, {booklet.how}"
                 else:
+                    from .editions.press import finish_press_pdf
+
                     final = (
                         finish_press_pdf(pdf, document.meta.identifier) if name == PRESS else pdf
                     )
                     files[target] = final
+                    if shared.keep_html:
+                        files[target.with_suffix(".html")] = layout.html.encode("utf-8")
                     stage.detail = f"{target.name}, {layout.page_count} pages"
         outputs.append((name, target))
     return Made(
@@ -496,8 +549,9 @@ def make_group(
 def _page_map(layout: PrintLayout) -> PrintLayout:
     """The layout without WeasyPrint's document, in plain dicts: it crosses processes."""
     return dataclasses.replace(
-        layout, pages_of=dict(layout.pages_of), spans=dict(layout.spans), rendered=None
+        layout, pages_of=dict(layout.pages_of), spans=dict(layout.spans), rendered=None, html=""
     )
 
 
+A4 = "a4"
 _STAGE_NAMES = {"web": "web", "epub": "epub", "booklet": "impose", PRESS: "pdf/x"}

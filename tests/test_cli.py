@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import build as build_module
 from pipeline.cli import main
 from pipeline.core.errors import Location, ManuscriptError, Problem
+from pipeline.editions import web as web_module
 
 from .conftest import DATA, REPO, visible
 
@@ -132,7 +132,9 @@ def test_an_error_in_a_parallel_edition_fails_the_whole_build_with_its_line(
     def failing(*_args: object) -> None:
         raise ManuscriptError([Problem(Location("chapters/one.md", 5), "the web page failed")])
 
-    monkeypatch.setattr(build_module, "render_web", failing)
+    # The build imports the renderer when it makes the web page (a build without one never
+    # loads it), so the patch goes where it is imported from.
+    monkeypatch.setattr(web_module, "render_web", failing)
     argv = ["build", str(DATA / "tiny"), "-o", str(tmp_path), "-q", "-e", "a4", "-e", "web"]
     assert main([*argv, "-j", "2"]) == 1
     err = capsys.readouterr().err

@@ -459,13 +459,15 @@ def test_a_formula_the_print_drawing_cannot_lay_out_is_an_error_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from lxml import html as lxml_html
+    from ziamath import zmath
 
     from pipeline.editions import math_images
 
     def refuse(markup: str, size: float) -> None:
         raise ValueError("too many values to unpack")  # what ziamath raised for \style{…}
 
-    monkeypatch.setattr(math_images, "Math", refuse)
+    # math_images imports ziamath when it draws a formula (most books have none).
+    monkeypatch.setattr(zmath, "Math", refuse)
     formula = lxml_html.fragment_fromstring('<math alttext="x^2"><mi>x</mi></math>')
     with pytest.raises(ManuscriptError) as raised:
         math_images.formula_image(formula)

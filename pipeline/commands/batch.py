@@ -11,22 +11,20 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TextIO
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, TextIO
 
 from ..build import BuildOptions
 from ..core.errors import Location, ManuscriptError
 from ..core.output import write_all
 from ..core.project import Project, default_output
 from ..core.sandbox import Limits
-from ..library.batch import ClusterError, dask_cluster, local_pool, plan_library, run_library
-from ..library.books import BUILT, FAILED, UNCHANGED, BookOutcome
-from ..library.report import REPORT_NAME, CheckStatus, render_library_report
-from ..proof.check import check_release
-from ..stages.load import load_styles
 from .build import print_problems, requested_editions
-from .check import CHECKOUT_VALIDATORS, find_tools
+
+if TYPE_CHECKING:
+    # Imported when the command runs: every command's parser is built on each start, and a
+    # build (or a rebuild with nothing to make) should not wait for the library's modules.
+    from ..library.books import BookOutcome
+    from ..library.report import CheckStatus
 
 NAME = "batch"
 HELP = "build every variant of every manuscript under a folder (a library)"
@@ -113,6 +111,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the library; one line per book, a summary, the report; 1 when any book failed."""
+    from ..library.batch import ClusterError, dask_cluster, local_pool, plan_library, run_library
+    from ..library.books import FAILED
+    from ..library.report import REPORT_NAME, render_library_report
+    from ..stages.load import load_styles
+
     here = Path.cwd()
     today = dt.date.today()
     output = (args.output or default_output(here)).resolve()
@@ -180,6 +183,8 @@ class Progress:
     line printed above it; plain lines, numbered, when the output is not a terminal."""
 
     def __init__(self, total: int, stream: TextIO) -> None:
+        from tqdm import tqdm
+
         self.total, self.count, self.failed = total, 0, 0
         self.bar = (
             tqdm(total=total, unit="book", file=stream, dynamic_ncols=True, smoothing=0.1)
@@ -189,6 +194,8 @@ class Progress:
 
     def done(self, outcome: BookOutcome) -> None:
         """One book finished: its line, and the bar moves on."""
+        from ..library.books import FAILED
+
         self.count += 1
         self.failed += outcome.status == FAILED
         lines = [f"{f'[{self.count}/{self.total}]':>9} {book_line(outcome)}"]
@@ -209,6 +216,8 @@ class Progress:
 
 def book_line(outcome: BookOutcome) -> str:
     """`built      leaflets/knee  3 variants (north, south, east), 6 files, 12.3 s`."""
+    from ..library.books import FAILED
+
     names = [v.variant for v in outcome.variants if v.variant]
     variants = f"{len(names)} variants ({', '.join(names)}), " if names else ""
     files = sum(len(v.files) for v in outcome.variants)
@@ -230,6 +239,8 @@ def _warnings(outcome: BookOutcome) -> list[str]:
 
 def summary(outcomes: Sequence[BookOutcome], seconds: float) -> list[str]:
     """The closing lines: how many were built, unchanged, failed; each failure's first error."""
+    from ..library.books import BUILT, FAILED, UNCHANGED
+
     count = {
         kind: sum(1 for o in outcomes if o.status == kind) for kind in (BUILT, UNCHANGED, FAILED)
     }
@@ -246,6 +257,10 @@ def summary(outcomes: Sequence[BookOutcome], seconds: float) -> list[str]:
 
 def _check_books(outcomes: Sequence[BookOutcome], jobs: int, here: Path) -> dict[str, CheckStatus]:
     """The release check over each book's output folder that holds editions."""
+    from ..library.report import CheckStatus
+    from ..proof.check import check_release
+    from .check import CHECKOUT_VALIDATORS, find_tools
+
     tools = find_tools(os.environ, CHECKOUT_VALIDATORS)
     checks = {}
     for book in outcomes:

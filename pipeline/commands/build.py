@@ -100,6 +100,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "SVG content) with a warning, instead of failing",
     )
     parser.add_argument(
+        "--keep-html",
+        action="store_true",
+        help="also write each print edition's final HTML beside its PDF (<slug>.html): "
+        "`weasyprint -s STYLES/print.css -s STYLES/profiles/a4.css -u MANUSCRIPT/ "
+        "--pdf-variant pdf/ua-1 <slug>.html out.pdf` gives the same pages, for debugging "
+        "your own CSS",
+    )
+    parser.add_argument(
         "--variant",
         dest="variants",
         action="append",
@@ -139,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         today=dt.date.today(),
         limits=Limits(args.time_limit, args.memory_limit, args.time_limit),
         force=args.force,
+        keep_html=args.keep_html,
     )
 
     def report(line: StageReport) -> None:

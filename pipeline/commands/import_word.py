@@ -9,13 +9,19 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.errors import Location, ManuscriptError
 from ..core.sandbox import Limits, run_limited
 from ..importers.archive import MAX_FILE_BYTES, name_problem
-from ..importers.docx import AUTO, ONE_FILE, SPLIT, ImportOptions, ImportResult, import_docx
 from ..importers.log import PLACEHOLDER, WARNING
+from ..importers.modes import AUTO, ONE_FILE, SPLIT
 from .build import print_problems
+
+if TYPE_CHECKING:
+    # Imported when the command runs: every command's parser is built on each start, and a
+    # build should not wait for the Word reader.
+    from ..importers.docx import ImportOptions, ImportResult
 
 NAME = "import"
 HELP = "make a manuscript folder from a Word document (.docx)"
@@ -88,6 +94,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Import; print a summary, the warnings and the placeholders; return the exit status."""
+    from ..importers.docx import ImportOptions
+
     document: Path = args.document
     folder: Path = args.folder or Path.cwd() / _default_name(document)
     try:
@@ -136,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(data: bytes, shown: str, options: ImportOptions, _report: object) -> ImportResult:
+    from ..importers.docx import import_docx
+
     return import_docx(data, shown, options)
 
 

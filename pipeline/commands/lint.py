@@ -7,16 +7,18 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.errors import Location, ManuscriptError
 from ..core.output import write_all
 from ..core.project import Project, default_manuscript, default_output
-from ..proof.findings import RULES, Finding
-from ..proof.lint import LintResult, lint
-from ..proof.readability import Readability, readability
-from ..proof.report import render_report, report_name, terminal_report
-from ..stages.load import load_styles
 from .build import print_problems
+
+if TYPE_CHECKING:
+    # Imported when the command runs: every command's parser is built on each start, and a
+    # build with nothing to make should not wait for the proofing libraries.
+    from ..proof.findings import Finding
+    from ..proof.lint import LintResult
 
 NAME = "lint"
 HELP = "proof a manuscript: placeholders, links, structure, references, review date"
@@ -73,6 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Lint; print one line per finding and a summary; 1 when an error remains."""
+    from ..proof.findings import RULES
+    from ..proof.lint import lint
+
     if args.rules:
         for rule in RULES.values():
             print(f"{rule.code}  {rule.severity:<7}  {rule.name:<20}  {rule.summary}")
@@ -117,8 +122,12 @@ def _as_json(finding: Finding) -> dict[str, object]:
 
 
 def _report(project: Project, result: LintResult) -> None:
+    from ..proof.readability import readability
+    from ..proof.report import render_report, report_name, terminal_report
+    from ..stages.load import load_styles
+
     assert result.book is not None
-    grades: Readability = readability(result.book)
+    grades = readability(result.book)
     print()
     print(terminal_report(grades))
     target = project.output / "proof" / report_name(result.book.meta.slug)

@@ -21,6 +21,7 @@ from pathlib import Path
 from .errors import Location, Problem
 
 STAMPS = Path(".pipeline") / "stamps"
+PAGE_MAPS = Path(".pipeline") / "pagemaps"
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The libraries whose version can change a single byte of an edition.
 LIBRARIES = (
@@ -70,8 +71,14 @@ def _files(root: Path, skip: Path | None = None) -> Iterator[Path]:
             yield path
 
 
-def input_hash(manuscript: Path, styles: Path, options: Iterable[str]) -> str:
-    """The hash of everything a build reads or depends on (see the module's docstring)."""
+def keyed(content: str, options: Iterable[str]) -> str:
+    """A content hash made specific to the options that choose what is made from it: the hash
+    of everything a build reads or depends on (see the module's docstring)."""
+    return hashlib.sha256("\0".join([content, *options]).encode()).hexdigest()
+
+
+def content_hash(manuscript: Path, styles: Path) -> str:
+    """The hash of the manuscript, the styles, the pipeline's code and its libraries."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -92,7 +99,6 @@ def input_hash(manuscript: Path, styles: Path, options: Iterable[str]) -> str:
             add(f"library/{library}", metadata.version(library).encode())
         except metadata.PackageNotFoundError:
             add(f"library/{library}", b"absent")
-    add("options", "\0".join(options).encode())
     return digest.hexdigest()
 
 
@@ -101,6 +107,13 @@ def stamp_path(output: Path, manuscript: Path, options: Iterable[str]) -> Path:
     variants may share one output folder, each with its own stamp."""
     key = hashlib.sha256(f"{manuscript.resolve()}\0{chr(0).join(options)}".encode())
     return output / STAMPS / f"{key.hexdigest()[:20]}.json"
+
+
+def page_map_path(output: Path, manuscript: Path, variant: str | None = None) -> Path:
+    """Where the A4 layout's page map of this manuscript (and variant) is kept for EPUB-only
+    builds."""
+    key = hashlib.sha256("\0".join([str(manuscript.resolve()), str(variant)]).encode())
+    return output / PAGE_MAPS / f"{key.hexdigest()[:20]}.json"
 
 
 def file_hash(path: Path) -> str:

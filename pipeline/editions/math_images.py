@@ -11,7 +11,6 @@ import re
 
 from lxml import etree, html
 from lxml.html import HtmlElement
-from ziamath.zmath import Math
 
 from ..core.errors import Location, ManuscriptError
 
@@ -23,6 +22,9 @@ _VIEWBOX = re.compile(r'viewBox="(?P<x>[-\d.]+) (?P<y>[-\d.]+) (?P<w>[-\d.]+) (?
 
 def formula_image(math: HtmlElement) -> HtmlElement:
     """An <img> drawing one <math> element, sized in em and set on the text's baseline."""
+    # Imported here: a quarter of a second, and most books have no formula.
+    from ziamath.zmath import Math
+
     markup = etree.tostring(math, encoding="unicode", method="xml", with_tail=False)
     try:
         svg = Math(markup, size=SIZE).svg()

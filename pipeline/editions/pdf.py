@@ -7,7 +7,6 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -19,22 +18,13 @@ from ..core.project import Project
 from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
+from .layout import PrintLayout
+from .paging import Total, numbered
 from .pdfua import finish_pdfua, languages_in_structure
 
 PDF_VARIANT = "pdf/ua-1"
 # A print shop's file: PDF/X-4 is not tagged; the PDF/UA editions are the readers' files.
 PRESS_VARIANT = "pdf/x-4"
-
-
-@dataclass(frozen=True)
-class PrintLayout:
-    """Where things fell: the first page of every element id, and the page count."""
-
-    pages_of: Mapping[str, int]
-    spans: Mapping[str, tuple[int, ...]]
-    page_count: int
-    warnings: tuple[Problem, ...]
-    rendered: Any  # the WeasyPrint document, kept only to write it out
 
 
 def locate(message: str, sources: Iterable[tuple[str, str]], fallback: Location) -> Location:
@@ -129,8 +119,15 @@ class PrintWriter:
 
     def layout(self, page: str) -> PrintLayout:
         """Lay the book out; raise if WeasyPrint logged an error or was refused a file."""
-        with self._watch() as collector:
-            rendered = HTML(
+        with self.watching() as collector:
+            rendered = self.render(page)
+        return self.layout_of(rendered, page, collector)
+
+    def render(self, page: str, first_page: int = 1, total: Total | None = None) -> Any:
+        """WeasyPrint's document for `page`, its pages numbered from `first_page` of `total`
+        (see paging.py); call it inside `watching()`."""
+        with numbered(first_page, total):
+            return HTML(
                 string=page,
                 base_url=self.project.manuscript.as_uri() + "/",
                 url_fetcher=self.fetcher,
@@ -140,6 +137,9 @@ class PrintWriter:
                 color_profiles=self.color_profiles,
                 pdf_variant=self.variant,
             )
+
+    def layout_of(self, rendered: Any, page: str, collector: _Collector) -> PrintLayout:
+        """Where everything fell in a rendered document, with the warnings collected."""
         spans: dict[str, list[int]] = {}
         for number, laid_out in enumerate(rendered.pages, start=1):
             for anchor in laid_out.anchors:  # an element split over pages is on each of them
@@ -150,18 +150,19 @@ class PrintWriter:
             page_count=len(rendered.pages),
             warnings=self._problems(collector, logging.WARNING),
             rendered=rendered,
+            html=page,
         )
 
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
         """The laid-out book as PDF bytes: PDF/UA-1 with languages and artifacts finished
         (pdfua.py), or PDF/X-4 for the press."""
-        with self._watch(), languages_in_structure():
+        with self.watching(), languages_in_structure():
             data = layout.rendered.write_pdf(pdf_variant=self.variant)
         assert isinstance(data, bytes)
         return data if self.variant == PRESS_VARIANT else finish_pdfua(data)
 
     @contextmanager
-    def _watch(self) -> Iterator[_Collector]:
+    def watching(self) -> Iterator[_Collector]:
         """Collect WeasyPrint's log; turn errors and refused files into ManuscriptErrors."""
         logger = logging.getLogger("weasyprint")
         collector = _Collector()

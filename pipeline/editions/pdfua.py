@@ -111,25 +111,27 @@ def finish_pdfua(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return data
-        in_tree = {element.objgen for element, _ in elements(tree_roots(pdf))}
+        # One walk of the tree serves every step: none adds or removes an element.
+        tree = [element for element, _ in elements(tree_roots(pdf))]
+        in_tree = {element.objgen for element in tree}
         parents = parent_tree(pdf)
         for page in pdf.pages:
             key = page.obj.get("/StructParents")
             if key is not None and isinstance(parents.get(int(key)), pikepdf.Array):
                 _artifacts_for_unreached(pdf, page, parents[int(key)], in_tree)
-        _links_into_link_elements(pdf)
-        _column_headers_scoped(pdf)
+        _links_into_link_elements(pdf, tree)
+        _column_headers_scoped(tree)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue()
 
 
-def _links_into_link_elements(pdf: pikepdf.Pdf) -> None:
+def _links_into_link_elements(pdf: pikepdf.Pdf, tree: list[pikepdf.Dictionary]) -> None:
     """WeasyPrint gives every inline box inside an <a> the link's annotation too, and puts
     each in that box's element (a Span, the a::after page number's Link's NonStruct…); PDF/UA
     wants a link annotation in a Link element: each moves up to the nearest Link above it."""
-    tree = pdf.Root.StructTreeRoot.ParentTree
-    for element, _ in list(elements(tree_roots(pdf))):
+    moved: dict[int, pikepdf.Object] = {}  # ParentTree key -> its new element
+    for element in tree:
         if element.S == "/Link" or not isinstance(element.get("/K"), pikepdf.Array):
             continue
         links = [kid for kid in element.K if _is_link_reference(kid)]
@@ -143,14 +145,15 @@ def _links_into_link_elements(pdf: pikepdf.Pdf) -> None:
             link.K = pikepdf.Array([*as_list(link.get("/K")), reference])
             key = reference.Obj.get("/StructParent")
             if key is not None:
-                replace_in_number_tree(tree, int(key), link)
+                moved[int(key)] = link
+    replace_in_number_tree(pdf.Root.StructTreeRoot.ParentTree, moved)
 
 
-def _column_headers_scoped(pdf: pikepdf.Pdf) -> None:
+def _column_headers_scoped(tree: list[pikepdf.Dictionary]) -> None:
     """Header cells of a table's head row say they head their column (/Scope /Column), as
     the HTML's `scope="col"` says: WeasyPrint links data cells to headers by /Headers only,
     which leaves a corner header (above a column of row headers) heading nothing."""
-    for element, _ in elements(tree_roots(pdf)):
+    for element in tree:
         row = element.get("/P")
         group = row.get("/P") if row is not None else None
         if element.S != "/TH" or group is None or group.get("/S") != "/THead":

@@ -33,6 +33,23 @@ MONTHS = (
 
 
 @dataclass(frozen=True)
+class PrintPart:
+    """Which part of the book a print document holds: the cover, imprint and contents; some
+    chapters (None: all); the reference list at the end. The default is the whole book."""
+
+    front: bool = True
+    chapters: frozenset[int] | None = None
+    references: bool = True
+
+    def has_chapter(self, number: int) -> bool:
+        """True when chapter `number` is in this part."""
+        return self.chapters is None or number in self.chapters
+
+
+WHOLE_BOOK = PrintPart()
+
+
+@dataclass(frozen=True)
 class BackLink:
     """A link from a reference back to a citing place, labelled by print page when known."""
 
@@ -98,12 +115,18 @@ def print_backlinks(
     return tuple(BackLink(str(page), anchor) for page, anchor in sorted(first_on_page.items()))
 
 
-def print_body(body_html: str) -> str:
+def print_body(body_html: str, pages_of: Mapping[str, int] | None = None) -> str:
     """A chapter body for print: formulas drawn, and each note moved to where it is first
     called, as a floated span WeasyPrint sets at the foot of that page; the list of notes at
-    the end goes."""
+    the end goes. With a page map, each cross-reference carries its target's page (a part of
+    a long book laid out alone cannot count pages in the other parts)."""
     root = html.fragment_fromstring(body_html, create_parent="div")
     draw_formulas(root)
+    if pages_of is not None:
+        for xref in root.xpath(".//a[contains(concat(' ', @class, ' '), ' xref ')]"):
+            page = pages_of.get((xref.get("href") or "")[1:])
+            if page is not None:
+                xref.set("data-page", str(page))
     notes = {note.get("id"): note for note in root.xpath(".//section[@class='footnotes']//li")}
     for call in root.xpath(".//sup[a[@role='doc-noteref']]"):
         target = call[0].get("href")[1:]
@@ -143,12 +166,24 @@ def render_print_html(
     styles: Styles,
     pages_of: Mapping[str, int] | None,
     profile: str = "a4",
+    part: PrintPart = WHOLE_BOOK,
+    numbered: bool = False,
 ) -> str:
-    """The print edition in `profile` as one HTML document for WeasyPrint."""
+    """The print edition in `profile` as one HTML document for WeasyPrint (or one part of it).
+
+    `pages_of` gives the reference list its back-link pages. WeasyPrint counts the pages of
+    the contents and the cross-references itself, unless `numbered`: then they are written
+    from `pages_of` too, for a part laid out without the pages they point to.
+    """
     env = environment(styles)
     backlinks = {ref.number: print_backlinks(ref, pages_of) for ref in document.references}
-    bodies = {chapter.number: print_body(chapter.body_html) for chapter in document.chapters}
-    if document.references_in is not None:
+    given = pages_of if numbered else None
+    bodies = {
+        chapter.number: print_body(chapter.body_html, given)
+        for chapter in document.chapters
+        if part.has_chapter(chapter.number)
+    }
+    if document.references_in is not None and document.references_in in bodies:
         listing = env.get_template("_references-print.html.j2").render(
             doc=document, backlinks=backlinks
         )
@@ -160,11 +195,9 @@ def render_print_html(
             html.tostring(child, encoding="unicode", method="html") for child in root
         )
 
-    def toc_page(target: str) -> str:
-        # Real text, not CSS target-counter(): WeasyPrint breaks lines before it knows the
-        # counter's width, and a wider number then wraps onto a line of its own. Before the
-        # first layout, a placeholder as wide as most page numbers.
-        return str(pages_of[target]) if pages_of is not None else "00"
+    def toc_page(target: str) -> Markup:
+        # An attribute the stylesheet prints instead of counting (print.css, contents).
+        return Markup(f' data-page="{given[target]}"') if given is not None else Markup("")
 
     return env.get_template("print.html.j2").render(
         doc=document,
@@ -173,4 +206,5 @@ def render_print_html(
         bodies=bodies,
         toc_page=toc_page,
         profile=profile,
+        part=part,
     )

@@ -3,7 +3,7 @@ check needs (ISO 32000-1 §14.7: structure elements, /K, the ParentTree number t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import pikepdf
 
@@ -35,15 +35,19 @@ def number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
     return found
 
 
-def replace_in_number_tree(node: pikepdf.Object, key: int, value: pikepdf.Object) -> bool:
-    """Set an existing key of a number tree to a new value; False if the key is not there."""
+def replace_in_number_tree(
+    node: pikepdf.Object, replacements: Mapping[int, pikepdf.Object]
+) -> None:
+    """Set existing keys of a number tree to new values, in one walk of the tree (a book has
+    thousands of links: one walk per key would grow with the square of its length)."""
     nums = node.get("/Nums")
     if nums is not None:
         for index in range(0, len(nums) - 1, 2):
-            if int(nums[index]) == key:
-                nums[index + 1] = value
-                return True
-    return any(replace_in_number_tree(kid, key, value) for kid in as_list(node.get("/Kids")))
+            key = int(nums[index])
+            if key in replacements:
+                nums[index + 1] = replacements[key]
+    for kid in as_list(node.get("/Kids")):
+        replace_in_number_tree(kid, replacements)
 
 
 def elements(

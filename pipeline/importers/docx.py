@@ -29,12 +29,12 @@ from .archive import read_package
 from .clean import ACCEPT, REJECT, Prepared, prepare_package
 from .escape import escape_inline
 from .log import DECISION, LEFT_OUT, WARNING, Note, Place, opening_words, render_log
+from .modes import AUTO, ONE_FILE
 from .pandoc import PANDOC_VERSION, read_docx
 from .tree import Node, content, kind, text
 
 # Below this many words a document is a leaflet: one chapter file, its headings sections.
 LEAFLET_WORDS = 3000
-SPLIT, ONE_FILE, AUTO = "split", "one-file", "auto"
 
 
 @dataclass(frozen=True)

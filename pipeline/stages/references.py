@@ -71,6 +71,8 @@ def format_entries(style_xml: bytes, entries: Sequence[BibEntry], link: bool = T
             bibliography.register(Citation([CitationItem(entry.key)]))
             try:
                 text = str(bibliography.bibliography()[0])
+            except MemoryError:
+                raise  # the build's memory limit, not a bad entry (core/sandbox.py names it)
             except Exception as error:  # citeproc-py fails on shapes we do not pre-check
                 errors.append(
                     Problem(
