@@ -101,6 +101,14 @@ def tokens(markup: str, author_classes: set[str]) -> list[str]:
             element.drop_tree()
     for back in root.xpath(".//a[@role='doc-backlink' or contains(@class, 'footnote-back')]"):
         back.drop_tree()
+    # A task list's box means "to do" or "done": pandoc's checkbox <input> in a <label>, the
+    # pipeline's drawn <span class="task-box">.
+    for box in root.xpath(".//input[@type='checkbox'] | .//span[@class='task-box']"):
+        done = box.get("checked") is not None or box.get("aria-label") == "done"
+        box.tail = f" [{'done' if done else 'to-do'}] {box.tail or ''}"
+        box.drop_tree()
+    for label in root.xpath(".//li//label"):
+        label.drop_tag()
     out: list[str] = []
     _walk(root, out, author_classes)
     return [token for token in out if token]

@@ -22,10 +22,11 @@ from pipeline.cli import main
 from pipeline.core.errors import ManuscriptError
 from pipeline.core.output import output_lock, write_all
 from pipeline.core.project import Project
+from pipeline.dialect.css import css_loads
 from pipeline.dialect.sanitize import clean, refusals
 from pipeline.dialect.svg import check_svg
 from pipeline.editions.pdf import PrintWriter
-from pipeline.stages.load import ChapterSource, load_styles
+from pipeline.stages.load import ChapterSource, UserStylesheet, load_styles
 from pipeline.stages.metadata import DEFAULT_STYLE, parse_book_yaml
 from pipeline.stages.parse import parse_book
 
@@ -124,9 +125,26 @@ def test_use_elements_in_a_circle_or_multiplying_into_a_bomb_are_refused() -> No
     ("body", "reason"),
     [
         ("<style>@import url(https://evil.example/x.css);</style>", "<style> may not import"),
+        # CSS escapes, and XML comments or CDATA that vanish before the CSS is read.
+        (r'<style>@\69mport "https://evil.example/y.css";</style>', "<style> may not import"),
+        (r"<style>rect{fill:\75rl(https://evil.example/x.svg#p)}</style>", "<style> may not"),
+        ('<style>@imp<!---->ort "https://evil.example/x.css";</style>', "<style> may not"),
+        ("<style>a{}<!-- x -->@import url(http://evil.example/x.css)</style>", "<style> may"),
+        ("<style><![CDATA[@import 'http://evil.example/x.css';]]></style>", "<style> may"),
+        (r"<style>rect { fill: u\rl(http://evil.example/x#p) }</style>", "<style> may not"),
+        (
+            r"<style>@font-face{font-family:x;src:local(x),u\72 l(http://e.example/f.woff)}</style>",
+            "<style> may not import",
+        ),
+        ('<style>*/@import "http://evil.example/q.css";</style>', "<style> may not import"),
+        (r'<rect style="fill:\75rl(https://evil.example/x.svg#p)"/>', "the style attribute loads"),
+        ('<rect fill="url(&#x68;ttp://evil.example/x#p)"/>', "the fill attribute loads"),
         ('<rect style="fill: url(https://evil.example/p)"/>', "the style attribute loads"),
         ('<use href="other.svg#a"/>', "the link 'other.svg#a' leaves the drawing"),
         ('<set attributeName="href" to="javascript:x"/>', "<set> may not change a link"),
+        ('<set attributeName="xl:href" to="http://e.example/x"/>', "<set> may not change a link"),
+        ('<animate attributeName=" href" values="javascript:x"/>', "<animate> may not change"),
+        ('<set attributeName="onclick" to="alert(1)"/>', "<set> may not set the onclick"),
         (
             f'<image href="data:image/png;base64,{base64.b64encode(_png(8000, 8000)).decode()}"/>',
             "the embedded PNG image: it is 8000 × 8000 pixels",
@@ -163,6 +181,62 @@ def test_with_sanitize_hostile_markup_is_removed_with_warnings_and_the_epub_is_v
         assert not [word for word in HOSTILE if word in text], output.name
     report = epubcheck(tmp_path / "hostile-svg" / "hostile.epub", tmp_path / "check.json")
     assert epubcheck_problems(report) == []
+
+
+def test_a_stylesheet_instruction_before_the_drawing_is_refused_or_removed() -> None:
+    head = b'<?xml version="1.0"?>\n<?xml-stylesheet href="http://evil.example/x.css"?>\n'
+    data = head + f"{SVG_HEAD}<rect/></svg>".encode()
+    assert [str(p.location) for p in check_svg(data, "f.svg", drop=False).errors] == ["f.svg:2"]
+    cleaned = check_svg(data, "f.svg", drop=True)
+    assert len(cleaned.warnings) == 1 and b"evil" not in cleaned.data
+
+
+def test_a_drawing_s_own_url_references_in_its_style_stay() -> None:
+    body = '<style>rect{fill:url(#g)} /* url(http://x) */</style><rect style="fill:url( #g)"/>'
+    checked = check_svg(f"{SVG_HEAD}\n{body}\n</svg>".encode(), "f.svg", drop=False)
+    assert checked.errors == ()
+
+
+def test_stylesheet_loads_are_read_through_escapes_and_comments() -> None:
+    loads = css_loads(
+        "/* url(a.png) */ p { background: \\75rl(figures/b.png) }\n"
+        'q { src: src("c.woff") } r { b: image-set("d.png" 1x, url(e.png) 2x) }\n'
+        "@\\49 MPORT 'f.css';"
+    )
+    assert [(load.line, load.construct, load.url) for load in loads] == [
+        (1, "url()", "figures/b.png"),
+        (2, "src()", "c.woff"),
+        (2, "image-set()", "d.png"),
+        (2, "url()", "e.png"),
+        (3, "@import", None),
+    ]
+
+
+@pytest.mark.parametrize("edition", ["web", "epub", "a4"])
+def test_an_escaped_import_or_url_in_the_author_s_css_is_an_error_in_every_edition(
+    edition: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = BROKEN / "css-escapes"
+    assert main(["build", str(case), "-e", edition, "-o", str(tmp_path), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "style.css:2: error: @import is not followed" in err
+    assert "style.css:3: error: url(https://evil.example/p.png) points outside" in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_fetch_while_reading_a_stylesheet_names_the_resource_and_the_file(
+    tmp_path: Path,
+) -> None:
+    # load_stylesheets refuses this first; the fetcher is the second line of defence.
+    project = Project.at(REPO, tmp_path, tmp_path / "out")
+    sheet = UserStylesheet("custom.css", '/* mine */\n@import "https://evil.example/x.css";', ())
+    with pytest.raises(ManuscriptError) as failure:
+        PrintWriter(project, load_styles(project), "a4", (), {}, (sheet,))
+    assert [str(p).replace(f"{tmp_path.name}/", "") for p in failure.value.problems] == [
+        "custom.css:2: refused to read 'https://evil.example/x.css': rendering reads only "
+        "files inside the manuscript and styles folders and never the network; copy the file "
+        "into the manuscript folder and link it by a relative path"
+    ]
 
 
 def test_a_weasyprint_error_fails_the_build_even_though_weasyprint_writes_a_pdf(

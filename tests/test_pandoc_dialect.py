@@ -161,3 +161,37 @@ def test_labelled_display_equations_are_numbered_and_referable() -> None:
     root = html.fragment_fromstring(body, create_parent="div")
     assert root.xpath("//span[@id='eq-energy']/span[@class='equation-number']/text()") == ["(1)"]
     assert root.xpath("//a[@href='#eq-energy']/text()") == ["Equation 1", "Equation 1"]
+
+
+def test_a_heading_in_raw_html_markdown_does_not_read_is_text_with_a_warning() -> None:
+    text = (
+        "# T\n\n<table><tr><td>\n\n## In a cell\n\n</td></tr></table>\n\n"
+        "<pre>\n## In pre, as written\n</pre>\n\n## After {#sec:after}\n"
+    )
+    (chapter,) = parse(text, "c.md")
+    assert 'data-h="1"' not in chapter.html and "{:" not in chapter.html
+    assert "## In a cell" in chapter.html and "## In pre, as written" in chapter.html
+    # <pre> is verbatim in pandoc too; only the cell, where pandoc reads a heading, warns.
+    assert [str(w) for w in chapter.warnings] == [
+        "c.md:5: this heading is inside raw HTML <td>, where Markdown is not read, so it is "
+        "printed as written; end the <td> before it, or write the HTML part in Markdown "
+        "(a ::: div, a pipe or grid table)"
+    ]
+    numbering = number_book((chapter,), MappingProxyType({}), True, None)
+    # The headings printed as text take no section number: the real one is 1.1.
+    assert [n for n in numbering.sections.values() if n] == ["1.1"]
+
+
+def test_markdown_inside_a_raw_html_table_or_paragraph_is_a_warning_with_its_line() -> None:
+    text = (
+        "# T\n\n<table><tr><td>plain</td></tr>\n<tr><td>**bold**</td></tr>\n"
+        "<tr><td>*more*</td></tr></table>\n\n<p>5 * 3 * 2, a*b*c and a [link](x.html)</p>\n\n"
+        "<div>\n**read as Markdown**\n</div>\n\nAfter **the HTML**.\n"
+    )
+    (chapter,) = parse(text, "c.md")
+    assert [(str(w.location), w.message.split(" is ")[0]) for w in chapter.warnings] == [
+        ("c.md:4", "'**bold**'"),  # once per HTML block
+        ("c.md:7", "'[link](x.html)'"),  # arithmetic is no emphasis
+    ]
+    assert "<strong>read as Markdown</strong>" in chapter.html
+    assert "<strong>the HTML</strong>" in chapter.html

@@ -31,7 +31,7 @@ LEFTOVERS = {
     "strikeout": re.compile(r"~~"),
     "inline note": re.compile(r"\^\["),
     "fenced div": re.compile(r":::"),
-    "attributes": re.compile(r"\{[#.=-]"),
+    "attributes": re.compile(r"\{[#.=:-]"),
     "citation or cross-reference": re.compile(r"\[@|(?<!\w)@(?:fig|tbl|sec|eq|box)[:-]\w"),
     "grid table": re.compile(r"\+[-=]{3,}\+"),
     "raw TeX": re.compile(r"\\(?:newpage|pagebreak|clearpage|begin|end|cite|emph)\b"),

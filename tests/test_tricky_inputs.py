@@ -66,8 +66,14 @@ def test_what_a_reader_sees_in_the_tricky_book(tricky: Built) -> None:
         "“The real story” (p.",  # unnumbered section named by its title, no asterisks
         "1.2 Programming in C#",
         "1.3 Μαγνήσιο",
+        "a task still open\n✓ a task done",  # pandoc's task list: drawn boxes
+        "Bold inside a div",  # Markdown inside a raw <div>, as pandoc reads it
+        "1.4 A heading inside a section",
+        "Figure 2. Dot by reference",  # a reference-style image alone: a figure
     ]:
         assert squash(expected) in flat, expected
+    for leaked in ("[ ]", "[x]", "**", "{:", "data-h", "[dotted]", "{width"):
+        assert leaked not in text, leaked
     assert "Gamma" not in text, "cited only in a comment and in code: not in the list"
     assert "results..." in text.replace("results…", "results...")
 

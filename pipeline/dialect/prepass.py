@@ -16,7 +16,11 @@ from ..core.errors import Location, Problem
 from . import divs, math, tex
 from .chapters import Part
 from .joins import closing_bracket, join_open_constructs
+from .link_references import LinkReference, inline_figure, reference_definitions
+from .link_references import with_attributes as with_reference_attributes
+from .link_references import without_attributes as without_reference_attributes
 from .lists import normalise_lists
+from .raw_html import RawHtmlRegion, markdown_inside
 from .tables import convert_tables
 
 XREF_KINDS = {"tbl": "table", "fig": "figure", "sec": "section", "box": "box", "eq": "equation"}
@@ -101,6 +105,9 @@ _EXAMPLE_REF = re.compile(r"\(@([\w-]+)\)")  # a reference to an example item: (
 _RAW_INLINE = re.compile(r"^\{=(?P<format>[\w-]+)\}")
 _LINE_BLOCK = re.compile(r"^\|(?: (?P<text>.*)|$)")
 _FORBIDDEN = re.compile(rf"<\s*({'|'.join(FORBIDDEN_HTML)})\b", re.IGNORECASE)
+_TASK = re.compile(
+    r"^(?P<marker>(?: {0,3}>)*\s*(?:[-*+]|\d+[.)])[ \t]+)\[(?P<mark>[ xX])\](?=[ \t]+\S)"
+)
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,8 @@ class HeadingDef:
     in_box: bool
     location: Location
     listed: bool = True
+    # Inside raw HTML that Markdown does not read (<table>, <pre>…): printed as written.
+    as_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -285,9 +294,12 @@ class _Reader:
     inline_notes: list[tuple[int, str, str]] = field(default_factory=list)  # line, label, text
     macros: dict[str, tuple[int, str]] = field(default_factory=dict)  # \newcommand
     in_line_block: bool = False
+    raw_html: RawHtmlRegion = field(default_factory=RawHtmlRegion)
+    in_indented_code: bool = False  # the line being read belongs to an indented code block
     examples: dict[str, int] = field(default_factory=dict)  # pandoc's (@label) numbers
     note_refs: dict[str, Location] = field(default_factory=dict)
     note_defs: dict[str, Location] = field(default_factory=dict)
+    references: dict[str, LinkReference] = field(default_factory=dict)  # [label]: url
 
     def at(self, line: int) -> Location:
         return Location(self.path, line)
@@ -323,6 +335,7 @@ def prepare_part(part: Part, path: str) -> Prepared:
     lines, numbers = join_open_constructs(
         *normalise_lists(*convert_tables(part.lines, part.numbers), reader.examples)
     )
+    reader.references = reference_definitions(lines)
     joined: set[int] = set()
     for index, (number, line) in enumerate(zip(numbers, lines, strict=True)):
         if index in joined:
@@ -367,6 +380,8 @@ def prepare_part(part: Part, path: str) -> Prepared:
         joined.update(range(index + 1, index + 1 + taken))
         after = index + 1 + taken
         next_line = lines[after] if after < len(lines) else ""
+        if ignored := reader.raw_html.markdown_ignored(_without_code(line)):
+            reader.warn(number, ignored)
         if _read_line_block(reader, line, number, next_line):
             continue
         _read_line(reader, line, number, next_line)
@@ -545,6 +560,7 @@ def _join_split_citation(line: str, following: list[str]) -> tuple[str, int]:
 
 
 def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
+    reader.in_indented_code = _indented_code(reader, line)
     forbidden = _FORBIDDEN.search(_without_code(line))
     if forbidden:
         reader.problem(
@@ -557,6 +573,10 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     if div:
         _read_div(reader, div, number)
         return
+    if not reader.in_indented_code:
+        line = markdown_inside(without_reference_attributes(line))
+        line = inline_figure(line, reader.references) or line
+        line = _task_item(line)
     if _SETEXT.match(line) and _setext_heading(reader, line, number):
         return
     caption = _CAPTION.match(line)
@@ -589,6 +609,36 @@ def _read_line(reader: _Reader, line: str, number: int, next_line: str) -> None:
     if heading:
         line = _read_heading(reader, heading, number)
     reader.emit(number, line)
+
+
+def _indented_code(reader: _Reader, line: str) -> bool:
+    """Whether a line continues or starts an indented code block (four spaces after a blank
+    line or more code, outside a list item), where Markdown is not read."""
+    if not line.strip():
+        return reader.in_indented_code
+    if not line.startswith("    "):
+        return False
+    if reader.in_indented_code:
+        return True
+    if reader.out and reader.out[-1].strip():
+        return False  # a paragraph's lazy continuation
+    shallow = (p for p in reversed(reader.out) if p.strip() and not p.startswith("    "))
+    return not _LIST_ITEM.match(next(shallow, ""))
+
+
+def _task_item(line: str) -> str:
+    """pandoc's task lists, `- [ ] to do` and `- [x] done`: a drawn box, ticked when done,
+    that a screen reader names (pandoc's checkbox <input> is a form field in a PDF)."""
+    task = _TASK.match(line)
+    if task is None:
+        return line
+    done = task.group("mark") != " "
+    box = (
+        '<span class="task-box" role="img" aria-label="done">\u2713</span>'
+        if done
+        else '<span class="task-box" role="img" aria-label="not done"></span>'
+    )
+    return f"{task.group('marker')}{box}{line[task.end() :]}"
 
 
 def _without_code(line: str) -> str:
@@ -724,6 +774,8 @@ def _replace_in_text(reader: _Reader, text: str, number: int) -> str:
         text,
     )
     text = _read_inline_tex(reader, _read_math(reader, text, number), number)
+    if not reader.in_indented_code:
+        text = with_reference_attributes(text, reader.references)
     text = _FRAGMENT_LINK.sub(fragment, _BRACKET.sub(bracket, text))
     text = _BARE_XREF.sub(lambda m: _xref(reader, m.group("label"), m.group(0), number), text)
     text = _NARRATIVE.sub(narrative, text)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..core.errors import Location, Problem
+from .css import css_loads
 from .figures import raster_problem
 
 SVG = "http://www.w3.org/2000/svg"
@@ -52,9 +53,6 @@ ELEMENTS = frozenset(
 LINKS = frozenset({"href", f"{{{XLINK}}}href"})
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ELEMENTS = 100_000
-# url(#id) points inside the drawing; any other url() would fetch something.
-_URL = re.compile(r"url\(\s*['\"]?(?!#)", re.IGNORECASE)
-_IMPORT = re.compile(r"@import", re.IGNORECASE)
 _RASTER = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
 
 
@@ -86,10 +84,15 @@ def _refusal(element: etree._Element) -> str | None:
         return "<foreignObject> embeds another document (HTML) in the drawing"
     if name not in ELEMENTS:
         return f"<{name}> is not on the list of SVG elements a figure may use"
-    if name == "style" and (_URL.search(element.text or "") or _IMPORT.search(element.text or "")):
+    # The CSS as the renderer reads it: XML comments and CDATA split nothing.
+    if name == "style" and _loads_outside("".join(str(text) for text in element.itertext())):
         return "<style> may not import or load anything (no @import, only url(#id))"
-    if name in {"set", "animate"} and element.get("attributeName", "") in {"href", "xlink:href"}:
+    # Any prefix may stand for xlink, and browsers trim the name: compare the local part.
+    target = element.get("attributeName", "").strip().rpartition(":")[2].lower()
+    if target == "href":
         return f"<{name}> may not change a link"
+    if target.startswith("on"):
+        return f"<{name}> may not set the {target} attribute, which runs code"
     return None
 
 
@@ -113,9 +116,15 @@ def _attribute_refusal(name: str, value: str) -> str | None:
         problem = raster_problem(data, f"image/{kind}")
         if problem:
             return f"the embedded {kind.upper()} image: {problem}"
-    if _URL.search(value) or _IMPORT.search(value):
+    if _loads_outside(value):
         return f"the {local} attribute loads '{value[:60]}' from outside the drawing"
     return None
+
+
+def _loads_outside(css: str) -> bool:
+    """True when CSS (a <style>, a style= or presentation attribute) would import or fetch
+    anything but an element of the drawing itself (url(#id))."""
+    return any(load.url is None or not load.url.startswith("#") for load in css_loads(css))
 
 
 def check_svg(data: bytes, shown: str, drop: bool) -> CheckedSvg:
@@ -185,6 +194,12 @@ def check_svg(data: bytes, shown: str, drop: bool) -> CheckedSvg:
         line, why = expansion
         return CheckedSvg(data, (Problem(Location(shown, line), why),), ())
     refused, changed = _walk(root, shown)
+    # <?xml-stylesheet …?> before the root loads a stylesheet; only the root is written back.
+    outside = [*root.itersiblings(preceding=True), *root.itersiblings()]
+    for node in outside:
+        if isinstance(node, etree._ProcessingInstruction):
+            refused.insert(0, Problem(Location(shown, _line(node)), "a processing instruction"))
+            changed = True
     suffix = "; removed" if drop else "; remove it, or build with --sanitize to drop it"
     found = tuple(Problem(p.location, f"SVG figure: {p.message}{suffix}") for p in refused)
     if found and not drop:

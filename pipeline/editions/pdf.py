@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
@@ -27,13 +27,14 @@ PDF_VARIANT = "pdf/ua-1"
 PRESS_VARIANT = "pdf/x-4"
 
 
-def locate(message: str, chapters: Sequence[ChapterSource], fallback: Location) -> Location:
-    """The chapter line that names a resource WeasyPrint complained about, if any does."""
+def locate(message: str, sources: Iterable[tuple[str, str]], fallback: Location) -> Location:
+    """The source line (chapter or stylesheet: path, text) that names a resource WeasyPrint
+    complained about, if any does."""
     for quoted in re.findall(r"[\"'‘“]([^\"'’”]{3,})[\"'’”]", message):
-        for chapter in chapters:
-            for number, line in enumerate(chapter.text.splitlines(), start=1):
+        for path, text in sources:
+            for number, line in enumerate(text.splitlines(), start=1):
                 if quoted in line:
-                    return Location(chapter.path, number)
+                    return Location(path, number)
     return fallback
 
 
@@ -76,29 +77,45 @@ class PrintWriter:
         # Filled by the stylesheets' @color-profile rules (the press edition's output intent).
         self.color_profiles: dict[str, Any] = {}
         base = project.styles.as_uri() + "/"
-        self.stylesheets = [
-            CSS(
-                string=text,
-                base_url=base,
-                url_fetcher=self.fetcher,
-                font_config=self.fonts,
-                color_profiles=self.color_profiles,
-            )
-            for text in (styles.stylesheets["print.css"], styles.profiles[profile])
-        ]
+        house = (styles.stylesheets["print.css"], styles.profiles[profile])
+        self.stylesheets = [self._stylesheet(text, base, None) for text in house]
         # The author's own stylesheets (book.yaml `css:`) last, so they win; their url()s
         # resolve next to them and go through the same fetcher.
         self.stylesheets += [
-            CSS(
-                string=sheet.text,
-                base_url=(project.manuscript / sheet.path).as_uri(),
+            self._stylesheet(sheet.text, (project.manuscript / sheet.path).as_uri(), sheet)
+            for sheet in user_stylesheets
+        ]
+        self.css_source = project.show(project.styles / "print.css")
+
+    def _stylesheet(self, text: str, base_url: str, sheet: UserStylesheet | None) -> CSS:
+        """Parse one stylesheet; a file it reads (@import, url()) is fetched here already."""
+        shown = self.project.show(
+            self.project.manuscript / sheet.path if sheet else self.project.styles
+        )
+        sources = ((shown, text),) if sheet else ()
+        with self._refusals(sources, Location(shown)):
+            return CSS(
+                string=text,
+                base_url=base_url,
                 url_fetcher=self.fetcher,
                 font_config=self.fonts,
                 color_profiles=self.color_profiles,
             )
-            for sheet in user_stylesheets
-        ]
-        self.css_source = project.show(project.styles / "print.css")
+
+    @contextmanager
+    def _refusals(self, sources: Iterable[tuple[str, str]], fallback: Location) -> Iterator[None]:
+        """Turn the fetcher's refusal into a ManuscriptError naming the resource and, when a
+        source line names it, that line."""
+        try:
+            yield
+        except RefusedResourceError as refused:
+            shown = refused.url.replace(self.project.manuscript.as_uri() + "/", "")
+            raise ManuscriptError.at(
+                locate(f"'{shown}'", sources, fallback),
+                f"refused to read '{shown}': rendering reads only files inside the "
+                "manuscript and styles folders and never the network; copy the file into "
+                "the manuscript folder and link it by a relative path",
+            ) from None
 
     def layout(self, page: str) -> PrintLayout:
         """Lay the book out; raise if WeasyPrint logged an error or was refused a file."""
@@ -150,24 +167,15 @@ class PrintWriter:
         logger = logging.getLogger("weasyprint")
         collector = _Collector()
         logger.addHandler(collector)
+        chapters = [(chapter.path, chapter.text) for chapter in self.chapters]
         try:
-            yield collector
+            with self._refusals(chapters, Location(self.project.show(self.project.manuscript))):
+                yield collector
         except RecursionError:
             raise ManuscriptError.at(
                 Location(self.project.show(self.project.manuscript)),
                 "the book nests elements too deeply to be laid out; flatten its lists, quotes "
                 "or HTML",
-            ) from None
-        except RefusedResourceError as refused:
-            raise ManuscriptError.at(
-                locate(
-                    f"'{refused.url}'",
-                    self.chapters,
-                    Location(self.project.show(self.project.manuscript)),
-                ),
-                f"refused to read '{refused.url}': rendering reads only files inside the "
-                "manuscript and styles folders and never the network; copy the file into "
-                "the manuscript folder and link it by a relative path",
             ) from None
         finally:
             logger.removeHandler(collector)
@@ -177,6 +185,7 @@ class PrintWriter:
 
     def _problems(self, collector: _Collector, level: int) -> tuple[Problem, ...]:
         found = []
+        chapters = [(chapter.path, chapter.text) for chapter in self.chapters]
         for record in collector.records:
             if (record.levelno >= logging.ERROR) != (level >= logging.ERROR):
                 continue
@@ -191,7 +200,7 @@ class PrintWriter:
             where = Location(self.css_source if css else self.project.show(self.project.manuscript))
             found.append(
                 Problem(
-                    where if css else locate(message, self.chapters, where),
+                    where if css else locate(message, chapters, where),
                     f"WeasyPrint: {message}",
                 )
             )

@@ -17,6 +17,7 @@ from lxml import etree
 from ..core.errors import Location, ManuscriptError, Problem, raise_if_any
 from ..core.media import IMAGE_TYPES, MEDIA_TYPES
 from ..core.project import BOOK_FILE, Project
+from ..dialect.css import CssLoad, css_loads
 from ..dialect.figures import raster_problem
 from ..dialect.limits import size_problem
 from ..dialect.shortcodes import expand_markdown, expand_template, shortcode_keys
@@ -319,8 +320,6 @@ class UserStylesheet:
 
 # Files the EPUB writer makes itself: an author's file must not take their place.
 EPUB_RESERVED = {"style/epub.css", "images/cover.svg", "nav.xhtml", "toc.ncx", "content.opf"}
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
-_CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
 
 
 def load_stylesheets(
@@ -351,35 +350,47 @@ def load_stylesheets(
             continue
         text, shown = _read_text(path, project), project.show(path)
         resources: dict[str, Asset] = {}
-        for number, css_line in enumerate(text.splitlines(), start=1):
-            where = Location(shown, number)
-            if _CSS_IMPORT.search(css_line):
+        for load in css_loads(text):
+            where = Location(shown, load.line)
+            if load.construct == "@import":
                 problems.append(
                     Problem(where, "@import is not followed; list each stylesheet under 'css:'")
                 )
-            for match in _CSS_URL.finditer(css_line):
-                url = next(g for g in match.groups() if g is not None)
-                asset = _stylesheet_resource(project, path, url, where, problems)
-                if asset is not None:
-                    resources[asset.path] = asset
+                continue
+            asset = _stylesheet_resource(project, path, load, where, problems)
+            if asset is not None:
+                resources[asset.path] = asset
         sheets.append(UserStylesheet(relative, text, tuple(resources.values())))
     return tuple(sheets)
 
 
 def _stylesheet_resource(
-    project: Project, sheet: Path, url: str, where: Location, problems: list[Problem]
+    project: Project, sheet: Path, load: CssLoad, where: Location, problems: list[Problem]
 ) -> Asset | None:
     """The file a stylesheet's url() names; None (and a problem) unless it is a manuscript file."""
+    url = load.url
+    if url is None:
+        problems.append(
+            Problem(
+                where,
+                f"a {load.construct} that cannot be read (a space or quote inside an unquoted "
+                'url?); write url("figures/name.png") with a relative path',
+            )
+        )
+        return None
     if url.startswith("data:") or url.startswith("#") or not url:
         return None
     target = (sheet.parent / url.split("#")[0].split("?")[0]).resolve()
-    local = not re.match(r"[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) and not url.startswith("/")
+    # As a browser's URL parser reads it: "\\host" and " //host" reach another machine.
+    plain = url == url.strip(" \t\n\r\f") and "\\" not in url and not url.startswith("/")
+    local = plain and not re.match(r"[a-z][a-z0-9+.-]*:", url, re.IGNORECASE)
     if not local or not inside(project.manuscript, target):
         problems.append(
             Problem(
                 where,
-                f"url({url}) points outside the manuscript folder; rendering reads only files "
-                "inside it and never the network: copy the file in and name it by a relative path",
+                f"{load.construct[:-1]}{url}) points outside the manuscript folder; rendering "
+                "reads only files inside it and never the network: copy the file in and name it "
+                "by a relative path",
             )
         )
         return None
@@ -387,7 +398,9 @@ def _stylesheet_resource(
     if media_type is None:
         problems.append(
             Problem(
-                where, f"url({url}): unsupported file type; use one of {', '.join(MEDIA_TYPES)}"
+                where,
+                f"{load.construct[:-1]}{url}): unsupported file type; use one of "
+                f"{', '.join(MEDIA_TYPES)}",
             )
         )
         return None

@@ -233,7 +233,7 @@ def _section_numbers(
     unnumbered_level = 99  # below an unnumbered heading, its subsections are unnumbered too
     for heading in headings:
         depth = heading.level - 2
-        if depth < 0:  # the chapter title: "Chapter 2" is printed, not a section number
+        if depth < 0 or heading.as_text:  # the chapter title, or not a heading after all
             numbers.append(None)
             continue
         if heading.level <= unnumbered_level:

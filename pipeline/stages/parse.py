@@ -35,6 +35,11 @@ SMARTY_CHARACTERS = {
     "ellipsis": "\u2026",
 }
 _PLACEHOLDER_TEXT = re.compile(r'<span data-pp="(cite|xref)" data-i="(\d+)"></span>')
+# The attribute list the dialect puts on a heading (prepass._read_heading), left as text when
+# the heading sat inside raw HTML that Markdown does not read.
+_HEADING_MARK = re.compile(r' \{: (?:[#.][^\s}]+ )*data-h="(\d+)" \}')
+# Where pandoc too prints a heading's hashes as written.
+_VERBATIM = frozenset({"pre", "code", "textarea"})
 
 
 @dataclass(frozen=True)
@@ -181,9 +186,17 @@ def parse_part(
     note_problems = _calls_without_notes(root, source)
     note_warnings = _uncalled_notes(root, source)
     _list_styles(root)
+    _task_lists(root)
     _tidy_tables(root)
     _code_language(root)
     box_titles = tuple(inline_markdown(box.title) for box in prepared.boxes)
+    as_text, heading_warnings = _headings_left_as_text(root, prepared, source)
+    prepared = replace(
+        prepared,
+        headings=tuple(
+            replace(h, as_text=True) if i in as_text else h for i, h in enumerate(prepared.headings)
+        ),
+    )
     rendered = _restore_literal_placeholders(root, prepared)
     for title in box_titles:
         rendered |= _restore_literal_placeholders(
@@ -213,7 +226,7 @@ def parse_part(
         + note_problems
         + _grid_problems(failed_tables, source)
         + unsafe,
-        warnings=prepared.warnings + link_warnings + dropped,
+        warnings=prepared.warnings + heading_warnings + link_warnings + dropped,
         lang=part.lang,
     )
 
@@ -318,6 +331,46 @@ def _list_styles(root: html.HtmlElement) -> None:
     for comment in root.xpath(".//comment()"):
         if comment.text == LIST_SEPARATOR:
             comment.drop_tree()
+
+
+def _task_lists(root: html.HtmlElement) -> None:
+    """A list with task boxes (the dialect's `- [ ]`) is a task list: no bullets, as pandoc's
+    `ul.task-list`; the box stands in the bullet's place."""
+    for box in root.xpath(".//li/span[@class='task-box'] | .//li/p[1]/span[@class='task-box']"):
+        item = box.getparent() if box.getparent().tag == "li" else box.getparent().getparent()
+        listing = item.getparent()
+        classes = (listing.get("class") or "").split()
+        if "task-list" not in classes:
+            listing.set("class", " ".join([*classes, "task-list"]))
+
+
+def _headings_left_as_text(
+    root: html.HtmlElement, prepared: Prepared, source: ChapterSource
+) -> tuple[set[int], tuple[Problem, ...]]:
+    """Headings Markdown did not read (inside raw HTML such as <table> or <pre>): their
+    internal attribute list is taken out of the text, and, outside <pre>, each is a warning."""
+    found: set[int] = set()
+    warnings: list[Problem] = []
+    for node in root.iter():
+        for holder, attribute in ((node, "text"), (node.getparent(), "tail")):
+            text = getattr(node, attribute)
+            if holder is None or not text or 'data-h="' not in text:
+                continue
+            indices = [int(m.group(1)) for m in _HEADING_MARK.finditer(text)]
+            setattr(node, attribute, _HEADING_MARK.sub("", text))
+            found.update(indices)
+            verbatim = {holder.tag, *(a.tag for a in holder.iterancestors())} & _VERBATIM
+            warnings += [
+                Problem(
+                    prepared.headings[index].location,
+                    f"this heading is inside raw HTML <{holder.tag}>, where Markdown is not "
+                    f"read, so it is printed as written; end the <{holder.tag}> before it, or "
+                    "write the HTML part in Markdown (a ::: div, a pipe or grid table)",
+                )
+                for index in indices
+                if not verbatim
+            ]
+    return found, tuple(warnings)
 
 
 def _restore_literal_placeholders(
