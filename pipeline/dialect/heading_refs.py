@@ -20,7 +20,8 @@ _BRACKETED = re.compile(r"\[([^\[\]]+)\](?:\[([^\[\]]*)\])?")
 _SOURCE_BRACKETED = re.compile(
     r"(?P<escaped>\\)?\[(?P<words>[^\[\]]+)\](?:\[(?P<label>[^\[\]]*)\])?"
 )
-_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+# A fenced block as the other dialect passes read one: 3+ backticks or tildes, up to 3 spaces in.
+_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1", re.MULTILINE | re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
 # Text in these is code, a link already, or a formula: never a reference.
 _NOT_PROSE = {"a", "code", "pre", "kbd", "samp", "script", "style", "math"}
