@@ -4,7 +4,9 @@ For the embedded book and a long one (bench/longbook.py, about 300 pages), each 
 fresh process, in turn (A B C A B C …, so all see the same machine load), medians compared:
 
 - build:  `python -m pipeline build` (the default: the A4 PDF/UA and the EPUB);
-- pdf:    the same build, the A4 PDF alone (`-e a4`);
+- pdf:    the same build, the A4 PDF alone (`-e a4`), laid out again (`--force`): its
+          parts guess their page numbers from the page map the previous build kept;
+- first:  the same into an empty folder: no page map, so a first round only counts pages;
 - floor:  the `weasyprint` command alone on the exact print HTML the pipeline renders
           (`build --keep-html`), given the house stylesheets (-s) and the manuscript (-u);
 - pandoc: pandoc's route to an EPUB, an HTML page and a PDF through WeasyPrint (with the house
@@ -173,6 +175,11 @@ def bench_book(book: Book, runs: int, with_pandoc: bool) -> dict[str, float]:
     commands: dict[str, list[list[str]]] = {
         "build": [pipeline(book, "build", "--force", "-q")],
         "pdf": [pipeline(book, "pdf", "--force", "-q", "-e", "a4")],
+        # A first build: no page map kept from an earlier one to guess the parts' numbers.
+        "first": [
+            ["rm", "-rf", str(book.work / "first")],
+            pipeline(book, "first", "-q", "-e", "a4"),
+        ],
         "floor": [floor_command(book, html)],
     }
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -194,6 +201,7 @@ def bench_book(book: Book, runs: int, with_pandoc: bool) -> dict[str, float]:
     labels = {
         "build": "pipeline build (A4 PDF/UA + EPUB)",
         "pdf": "pipeline build -e a4 (PDF only)",
+        "first": "the same, first build (no page map kept)",
         "floor": "weasyprint command on the kept HTML (floor)",
         "pandoc": "pandoc route: EPUB, HTML, PDF via WeasyPrint",
     }

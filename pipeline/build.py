@@ -123,14 +123,17 @@ def print_layout(
     document: Document,
     profile: str,
     chapters: tuple[ChapterSource, ...],
+    hint: PrintLayout | None = None,
+    jobs: int = 1,
 ) -> tuple[PrintWriter, PrintLayout]:
     """Lay the book out once (the reference list, which prints the pages that cite each
-    entry, is laid out on its own once those pages are known: editions/parts.py)."""
+    entry, is laid out on its own once those pages are known: editions/parts.py), in parts
+    on `jobs` processes when it can (editions/parallel.py, `hint` its first guess)."""
     from .editions.parts import lay_out_book
     from .editions.pdf import PrintWriter
 
     writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
-    return writer, lay_out_book(writer, document, styles, profile)
+    return writer, lay_out_book(writer, document, styles, profile, hint, jobs)
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
@@ -165,13 +168,13 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                 stage.detail = "changed" if stamp else "first build into this folder"
             # The A4 page map an EPUB-only build can reuse (the EPUB's page-list needs it).
             map_file = page_map_path(project.output, project.manuscript, options.variant)
-            map_key = keyed(
-                content,
-                ("a4-page-map", f"sanitize={options.sanitize}", f"variant={options.variant}"),
-            )
+            map_key = keyed(content, _map_options(A4, options))
             cached = _cached_page_map(map_file, map_key)
+            # Each profile's last page map, whatever it was made from: the first guess at the
+            # page numbers of a book laid out in parts (editions/parallel.py).
+            hints = _page_map_hints(project, options.variant)
             made = run_limited(
-                functools.partial(make_all, page_maps={A4: cached} if cached else {}),
+                functools.partial(make_all, page_maps={A4: cached} if cached else {}, hints=hints),
                 (project, options),
                 options.limits,
                 Location(project.show(project.manuscript)),
@@ -197,9 +200,12 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
                     made.book_file,
                 ),
             }
-            fresh = dict(made.layouts).get(A4)
-            if fresh is not None and cached is None:
-                files[map_file] = page_map_bytes(fresh, map_key)
+            for profile, fresh in made.layouts:
+                map_of = page_map_path(project.output, project.manuscript, options.variant, profile)
+                if profile != A4 or cached is None:
+                    files[map_of] = page_map_bytes(
+                        fresh, keyed(content, _map_options(profile, options))
+                    )
             with _stage(report, "write") as stage:
                 write_all(files)
                 stage.detail = ", ".join(project.show(path) for _, path in made.outputs)
@@ -216,6 +222,25 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
         made.book_file,
         MappingProxyType(dict(made.layouts)),
     )
+
+
+def _map_options(profile: str, options: BuildOptions) -> tuple[str, ...]:
+    """What a profile's page map depends on besides the inputs' content."""
+    return (f"{profile}-page-map", f"sanitize={options.sanitize}", f"variant={options.variant}")
+
+
+def _page_map_hints(project: Project, variant: str | None) -> dict[str, PrintLayout]:
+    """The page map each profile's last build kept, made from whatever inputs it was."""
+    hints = {}
+    for sheet in sorted((project.styles / "profiles").glob("*.css")):
+        path = page_map_path(project.output, project.manuscript, variant, sheet.stem)
+        try:
+            found = read_page_map(path.read_bytes(), None)
+        except OSError:
+            continue
+        if found is not None:
+            hints[sheet.stem] = found
+    return hints
 
 
 def _cached_page_map(path: Path, key: str) -> PrintLayout | None:
@@ -284,6 +309,7 @@ def make_all(
     options: BuildOptions,
     report: Reporter,
     page_maps: Mapping[str, PrintLayout] = MappingProxyType({}),
+    hints: Mapping[str, PrintLayout] = MappingProxyType({}),
 ) -> MadeBook:
     """Load, parse, number and document the book once, then make every edition from it
     (`page_maps`: layouts known from an earlier build, for groups that need no PDF)."""
@@ -350,8 +376,20 @@ def make_all(
     _strict(
         [*early, *_review_warnings(meta.review_date, meta.source, options.today)], options.strict
     )
-    shared = Shared(project, styles, document, manuscript.chapters, options.keep_html, page_maps)
-    made = make_editions(shared, group_by_layout(wanted), options.jobs, report)
+    groups = group_by_layout(wanted)
+    # One layout: its parts take every process (editions/parallel.py); several: one each.
+    layouts = sum(1 for layout, _ in groups if layout is not None)
+    shared = Shared(
+        project,
+        styles,
+        document,
+        manuscript.chapters,
+        options.keep_html,
+        page_maps,
+        hints,
+        options.jobs if layouts == 1 else 1,
+    )
+    made = make_editions(shared, groups, options.jobs, report)
     # Each profile's layout repeats the same CSS warnings: each is said once.
     warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
     _strict(warnings, options.strict)
@@ -418,6 +456,8 @@ class Shared:
     chapters: tuple[ChapterSource, ...]
     keep_html: bool = False
     page_maps: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
+    hints: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
+    layout_jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -491,9 +531,15 @@ def make_group(
     elif layout_name is not None:
         with _stage(keep, "layout", layout_name) as stage:
             writer, layout = print_layout(
-                project, shared.styles, document, layout_name, shared.chapters
+                project,
+                shared.styles,
+                document,
+                layout_name,
+                shared.chapters,
+                shared.hints.get(layout_name),
+                shared.layout_jobs,
             )
-            stage.detail = f"{layout.page_count} pages"
+            stage.detail = f"{layout.page_count} pages" + (f", {layout.how}" if layout.how else "")
     files: dict[Path, bytes] = {}
     outputs = []
     for name in names:
@@ -549,7 +595,12 @@ def make_group(
 def _page_map(layout: PrintLayout) -> PrintLayout:
     """The layout without WeasyPrint's document, in plain dicts: it crosses processes."""
     return dataclasses.replace(
-        layout, pages_of=dict(layout.pages_of), spans=dict(layout.spans), rendered=None, html=""
+        layout,
+        pages_of=dict(layout.pages_of),
+        spans=dict(layout.spans),
+        rendered=None,
+        html="",
+        pdf=None,
     )
 
 

@@ -5,6 +5,8 @@ lays out the kept HTML in one pass."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import subprocess
@@ -35,6 +37,7 @@ class LongBook:
     epub: Path
     html: Path
     one_pass: Path  # the `weasyprint` command's PDF of the kept HTML
+    log: str  # what the build printed
 
     def page_texts(self, pdf: Path | None = None) -> list[str]:
         """One string per page (poppler's pdftotext, layout kept)."""
@@ -48,7 +51,9 @@ def long_book(tmp_path_factory: pytest.TempPathFactory) -> LongBook:
     manuscript, out = folder / "book", folder / "out"
     generator = REPO / "bench" / "longbook.py"
     run([sys.executable, str(generator), str(manuscript), "--copies", str(COPIES)])
-    assert main(["build", str(manuscript), "-o", str(out), "--keep-html", "-q"]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["build", str(manuscript), "-o", str(out), "--keep-html", "-j", "2"]) == 0
     one_pass = folder / "one-pass.pdf"
     styles = REPO / "styles"
     # The command --keep-html documents (README, `build --help`).
@@ -62,7 +67,12 @@ def long_book(tmp_path_factory: pytest.TempPathFactory) -> LongBook:
         ]
     )
     return LongBook(
-        manuscript, out / "long-book.pdf", out / "long-book.epub", out / "long-book.html", one_pass
+        manuscript,
+        out / "long-book.pdf",
+        out / "long-book.epub",
+        out / "long-book.html",
+        one_pass,
+        printed.getvalue(),
     )
 
 
@@ -100,6 +110,12 @@ def internal_links(pdf_path: Path) -> list[tuple[int, tuple[float, ...], int]]:
 
 
 # ---- The joined layout is the one-pass layout -------------------------------------------------
+
+
+def test_the_book_was_laid_out_in_parts_in_parallel(long_book: LongBook) -> None:
+    """Else every test below checks the whole-book layout, not the parts joined."""
+    # A first build has no page map to guess from: one round counts, the next lays out.
+    assert re.search(r"layout\s+a4.*pages, in [4-9] parts on 2 processes, 2 rounds", long_book.log)
 
 
 def test_the_pdf_has_the_pages_weasyprint_gives_the_kept_html_in_one_pass(
@@ -230,6 +246,52 @@ def test_an_epub_only_build_reuses_the_page_map_without_weasyprint(
     assert not re.search(r"\|\s+weasyprint\b", result.stderr), "WeasyPrint was imported"
     # The EPUB is the one the full build made, to the byte.
     assert (out / "long-book.epub").read_bytes() == made
+
+
+def build_log(*args: str) -> str:
+    """What `pipeline build ARGS` printed (it must succeed)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["build", *args]) == 0
+    return printed.getvalue()
+
+
+def test_a_rebuild_guesses_from_the_kept_page_map_and_makes_the_same_file(
+    long_book: LongBook, tmp_path: Path
+) -> None:
+    """The first build kept its page map; laid out again, every part's guess is right at
+    once, and the PDF is the first build's to the byte."""
+    out = tmp_path / "out"
+    shutil.copytree(long_book.pdf.parent / ".pipeline", out / ".pipeline")
+    log = build_log(str(long_book.manuscript), "-o", str(out), "-e", "a4", "--force", "-j", "2")
+    assert re.search(r"on 2 processes, 1 round\b", log)
+    assert (out / "long-book.pdf").read_bytes() == long_book.pdf.read_bytes()
+
+
+def test_one_process_makes_the_file_two_make(long_book: LongBook, tmp_path: Path) -> None:
+    """The parts depend on the book, not on the machine: one core, the same bytes."""
+    out = tmp_path / "out"
+    log = build_log(str(long_book.manuscript), "-o", str(out), "-e", "a4", "-j", "1")
+    assert re.search(r"parts on 1 process, 2 rounds", log)
+    assert (out / "long-book.pdf").read_bytes() == long_book.pdf.read_bytes()
+
+
+def test_a_page_map_gone_stale_is_corrected_not_trusted(tmp_path: Path) -> None:
+    """A chapter grows by pages after the last build: the kept page map now guesses wrong
+    first pages, totals and cross-reference pages. The parts it misled are laid out again,
+    and the PDF is the one a build without any page map makes."""
+    book = tmp_path / "book"
+    run([sys.executable, str(REPO / "bench" / "longbook.py"), str(book), "--copies", "1"])
+    build_log(str(book), "-o", str(tmp_path / "out"), "-e", "a4", "-j", "2")
+    first = sorted((book / "chapters").glob("*.md"))[0]
+    grown = "\n\n".join(["A paragraph added after the last build, long enough to fill."] * 80)
+    first.write_text(first.read_text("utf-8") + "\n\n" + grown + "\n", "utf-8")
+    stale = build_log(str(book), "-o", str(tmp_path / "out"), "-e", "a4", "-j", "2")
+    assert re.search(r"on 2 processes, [2-4] rounds", stale), stale
+    fresh = build_log(str(book), "-o", str(tmp_path / "fresh"), "-e", "a4", "-j", "2")
+    assert "2 rounds" in fresh
+    made = (tmp_path / "out" / "long-book.pdf").read_bytes()
+    assert made == (tmp_path / "fresh" / "long-book.pdf").read_bytes()
 
 
 def test_a_reference_list_an_authors_css_starts_on_a_chapters_page_loses_nothing(

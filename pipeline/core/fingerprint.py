@@ -109,10 +109,13 @@ def stamp_path(output: Path, manuscript: Path, options: Iterable[str]) -> Path:
     return output / STAMPS / f"{key.hexdigest()[:20]}.json"
 
 
-def page_map_path(output: Path, manuscript: Path, variant: str | None = None) -> Path:
-    """Where the A4 layout's page map of this manuscript (and variant) is kept for EPUB-only
-    builds."""
-    key = hashlib.sha256("\0".join([str(manuscript.resolve()), str(variant)]).encode())
+def page_map_path(
+    output: Path, manuscript: Path, variant: str | None = None, profile: str = "a4"
+) -> Path:
+    """Where a profile's page map of this manuscript (and variant) is kept: the A4 one for
+    EPUB-only builds, every one as the next build's first guess at its page numbers."""
+    names = [str(manuscript.resolve()), str(variant), *([profile] if profile != "a4" else [])]
+    key = hashlib.sha256("\0".join(names).encode())
     return output / PAGE_MAPS / f"{key.hexdigest()[:20]}.json"
 
 

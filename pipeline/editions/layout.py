@@ -24,6 +24,9 @@ class PrintLayout:
     # The print HTML that gives these pages when WeasyPrint lays it out as one document
     # (`build --keep-html` writes it beside the PDF).
     html: str = ""
+    # The finished PDF, when the layout was made in parts and joined (parallel.py).
+    pdf: bytes | None = None
+    how: str = ""  # how it was laid out, for the build's progress line
 
 
 def page_map_bytes(layout: PrintLayout, key: str) -> bytes:
@@ -41,11 +44,12 @@ def page_map_bytes(layout: PrintLayout, key: str) -> bytes:
     return (json.dumps(data, sort_keys=True) + "\n").encode("utf-8")
 
 
-def read_page_map(data: bytes, key: str) -> PrintLayout | None:
-    """The page map in `data` when it was made from the inputs `key`, else None."""
+def read_page_map(data: bytes, key: str | None) -> PrintLayout | None:
+    """The page map in `data` when it was made from the inputs `key` (any, for None), else
+    None."""
     try:
         found = json.loads(data)
-        if found["key"] != key:
+        if key is not None and found["key"] != key:
             return None
         return PrintLayout(
             pages_of=MappingProxyType({str(k): int(v) for k, v in found["pages_of"].items()}),

@@ -86,6 +86,12 @@ class PrintWriter:
             for sheet in user_stylesheets
         ]
         self.css_source = project.show(project.styles / "print.css")
+        self.user_stylesheets = tuple(user_stylesheets)
+
+    @property
+    def tagged(self) -> bool:
+        """True for a PDF/UA-1 edition (every one but the press's PDF/X-4)."""
+        return self.variant == PDF_VARIANT
 
     def _stylesheet(self, text: str, base_url: str, sheet: UserStylesheet | None) -> CSS:
         """Parse one stylesheet; a file it reads (@import, url()) is fetched here already."""
@@ -148,14 +154,20 @@ class PrintWriter:
             pages_of=MappingProxyType({anchor: pages[0] for anchor, pages in spans.items()}),
             spans=MappingProxyType({anchor: tuple(pages) for anchor, pages in spans.items()}),
             page_count=len(rendered.pages),
-            warnings=self._problems(collector, logging.WARNING),
+            warnings=self.warnings_in(collector),
             rendered=rendered,
             html=page,
         )
 
+    def warnings_in(self, collector: _Collector) -> tuple[Problem, ...]:
+        """The warnings WeasyPrint logged while `collector` watched."""
+        return self._problems(collector, logging.WARNING)
+
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
         """The laid-out book as PDF bytes: PDF/UA-1 with languages and artifacts finished
         (pdfua.py), or PDF/X-4 for the press."""
+        if layout.pdf is not None:  # laid out in parts, finished and joined (parallel.py)
+            return layout.pdf
         with self.watching(), languages_in_structure():
             data = layout.rendered.write_pdf(pdf_variant=self.variant)
         assert isinstance(data, bytes)

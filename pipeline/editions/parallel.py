@@ -1,0 +1,313 @@
+"""Laying a book out in parallel processes, one part at a time, and joining the parts.
+
+Every chapter starts on a new page, so a book is a row of parts that WeasyPrint can lay out
+alone: the cover, imprint and contents; groups of consecutive chapters; the reference list.
+What one part cannot know are the numbers that come from the others: its first page, the
+book's page total ("Page 41 of 297"), and the pages written into its text (the contents,
+"(p. 12)" after a cross-reference, the reference list's "Cited on pp."). Those are given to
+each part as plain numbers, guessed, and checked afterwards, as LaTeX does with its .aux
+file: the guess is the page map the last build of this profile kept (or, with none, a first
+round that only counts pages). Once every part is laid out, the real page map follows from
+the parts' own page counts and anchors; a part is redone only when the HTML and numbers it
+was given differ from the ones the real map gives. When nothing differs the parts are the
+pages one layout of the whole book would give, and they are joined (join.py).
+
+Each worker lays out one part at a time and lets it go before the next, so no process ever
+holds more than one part: on a long book that is what keeps memory down, and the parts are
+laid out on every core at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import multiprocessing
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import weasyprint.pdf as weasyprint_pdf
+
+from ..core.errors import Location, ManuscriptError, Problem
+from ..stages.document import Document
+from ..stages.load import Styles
+from .layout import PrintLayout
+from .pdf import PDF_VARIANT, PrintWriter
+from .pdfua import finish_pdfua, languages_in_structure
+from .render import PrintPart, render_print_html
+
+# About eighteen A4 pages of the house style a part, at most sixteen parts: small enough that
+# a worker holds little, few enough that the parts' fixed costs (each its own styles, font
+# subsets and PDF) stay small. A book of two chapters or more is always split, on every
+# machine alike: even a short one is laid out sooner on two cores.
+PART_CHARACTERS = 40_000
+MOST_PARTS = 16
+ROUNDS = 4  # a guess settles in one or two; more means the numbers move each other
+
+
+@dataclass(frozen=True)
+class PartRender:
+    """What one part is laid out from: its HTML and where its page numbers start and end."""
+
+    html: str
+    first_page: int
+    total: int
+
+
+@dataclass(frozen=True)
+class PartPages:
+    """One part laid out: its page count, the pages of its element ids counted from its own
+    first page, WeasyPrint's warnings, and its PDF (None when the round only counted)."""
+
+    page_count: int
+    spans: Mapping[str, tuple[int, ...]]
+    warnings: tuple[Problem, ...]
+    pdf: bytes | None
+
+
+class _Guess(Mapping[str, int]):
+    """A page map that answers 0 for an id it does not know: a part laid out with it is only
+    counted, or redone once the real page is known."""
+
+    def __init__(self, pages: Mapping[str, int]) -> None:
+        self._pages = pages
+
+    def __getitem__(self, anchor: str) -> int:
+        return self._pages.get(anchor, 0)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def book_parts(document: Document, has_author_css: bool) -> tuple[PrintPart, ...]:
+    """The parts to lay out apart, in page order; () when the book is laid out whole (it is
+    short, its reference list sits inside a chapter, or an author's stylesheet may let a
+    chapter start mid-page). The parts depend on the book alone, never on the machine: the
+    same sources give the same PDF on one core or sixteen."""
+    sizes = [len(chapter.body_html) for chapter in document.chapters]
+    groups = min(len(sizes), MOST_PARTS, max(2, math.ceil(sum(sizes) / PART_CHARACTERS)))
+    if groups < 2 or document.references_in is not None or has_author_css:
+        return ()
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return ()
+    parts = [PrintPart(front=True, chapters=frozenset(), references=False)]
+    share, taken, group = sum(sizes) / groups, 0, []
+    for chapter, size in zip(document.chapters, sizes, strict=True):
+        group.append(chapter.number)
+        taken += size
+        if taken >= share * len(parts) - share / 2 or chapter is document.chapters[-1]:
+            parts.append(PrintPart(front=False, chapters=frozenset(group), references=False))
+            group = []
+    if document.references:
+        parts.append(PrintPart(front=False, chapters=frozenset(), references=True))
+    return tuple(parts)
+
+
+def lay_out_in_parts(
+    writer: PrintWriter,
+    document: Document,
+    styles: Styles,
+    profile: str,
+    parts: Sequence[PrintPart],
+    hint: PrintLayout | None,
+    jobs: int,
+) -> PrintLayout | None:
+    """The book laid out part by part in `jobs` processes and joined, or None when the
+    numbers did not settle (the caller then lays the book out whole)."""
+    from .join import join_parts
+
+    pages_of: Mapping[str, int] = hint.pages_of if hint else {}
+    firsts = [pages_of.get(_first_anchor(document, part), 0) for part in parts]
+    total = hint.page_count if hint else 0
+    done: dict[int, tuple[PartRender, PartPages]] = {}
+    count_only = hint is None
+    with _workers(writer, jobs) as submit:
+        for round_number in range(ROUNDS + 1):
+            wanted = {
+                index: PartRender(
+                    render_print_html(document, styles, _Guess(pages_of), profile, part, True),
+                    firsts[index],
+                    total,
+                )
+                for index, part in enumerate(parts)
+            }
+            todo = [
+                index
+                for index in _largest_first(parts, document)
+                if index not in done or done[index][0] != wanted[index] or not done[index][1].pdf
+            ]
+            if not todo:
+                joined = _joined(done, parts, document, styles, profile, join_parts)
+                how = f"in {len(parts)} parts on {jobs} process{'es' if jobs > 1 else ''}"
+                rounds = f"{round_number} round{'s' if round_number > 1 else ''}"
+                return dataclasses.replace(joined, how=f"{how}, {rounds}")
+            if round_number == ROUNDS:
+                break
+            futures = {index: submit(wanted[index], count_only) for index in todo}
+            for index, future in futures.items():
+                done[index] = (wanted[index], future.result())
+            count_only = False
+            firsts, total, pages_of = _real_numbers([done[i][1] for i in range(len(parts))])
+    return None
+
+
+@contextmanager
+def _workers(writer: PrintWriter, jobs: int) -> Iterator[Any]:
+    """A function that lays a part out, in a pool of `jobs` forked processes (or here, for
+    one job), returning a future."""
+    _adopt(writer)
+    if jobs < 2:
+
+        def here(render: PartRender, count_only: bool) -> Future[PartPages]:
+            future: Future[PartPages] = Future()
+            future.set_result(_lay_out_part(render, count_only))
+            return future
+
+        yield here
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, context, initializer=_adopt, initargs=(writer,)) as pool:
+        yield lambda render, count_only: pool.submit(_lay_out_part, render, count_only)
+
+
+def _largest_first(parts: Sequence[PrintPart], document: Document) -> list[int]:
+    """Part indexes, the costliest first so that no worker is left with a long one at the
+    end: the contents (a line per section, each with leaders to fill: by far the slowest
+    pages), the reference list, then the chapters, longest first."""
+    sizes = {chapter.number: len(chapter.body_html) for chapter in document.chapters}
+
+    def cost(index: int) -> tuple[bool, bool, int]:
+        part = parts[index]
+        return (not part.front, not part.references, -sum(sizes[n] for n in part.chapters or ()))
+
+    return sorted(range(len(parts)), key=lambda index: (cost(index), index))
+
+
+def _first_anchor(document: Document, part: PrintPart) -> str:
+    """The element id a part starts with."""
+    if part.front:
+        return "cover"
+    if part.chapters:
+        first = min(part.chapters)
+        return next(c.element_id for c in document.chapters if c.number == first)
+    return "references"
+
+
+def _real_numbers(
+    laid_out: Sequence[PartPages],
+) -> tuple[list[int], int, dict[str, int]]:
+    """Each part's first page, the book's total and every id's page, from the parts' own
+    page counts and anchors."""
+    firsts, first = [], 1
+    for part in laid_out:
+        firsts.append(first)
+        first += part.page_count
+    pages_of: dict[str, int] = {}
+    for start, part in zip(firsts, laid_out, strict=True):
+        for anchor, pages in part.spans.items():
+            pages_of.setdefault(anchor, start + pages[0] - 1)
+    return firsts, first - 1, pages_of
+
+
+def _joined(
+    done: Mapping[int, tuple[PartRender, PartPages]],
+    parts: Sequence[PrintPart],
+    document: Document,
+    styles: Styles,
+    profile: str,
+    join: Any,
+) -> PrintLayout:
+    """The parts as one layout: its page map, warnings and joined PDF."""
+    laid_out = [done[index][1] for index in range(len(parts))]
+    firsts, total, pages_of = _real_numbers(laid_out)
+    spans: dict[str, tuple[int, ...]] = {}
+    warnings: dict[Problem, None] = {}
+    for start, part in zip(firsts, laid_out, strict=True):
+        for anchor, pages in part.spans.items():
+            spans.setdefault(anchor, tuple(start + page - 1 for page in pages))
+        warnings.update(dict.fromkeys(part.warnings))
+    joined = join([part.pdf for part in laid_out if part.pdf is not None])
+    if joined.missing:
+        raise ManuscriptError(
+            Problem(
+                Location(document.chapters[0].path),
+                f"WeasyPrint: No anchor #{name} for internal URI reference",
+            )
+            for name in joined.missing
+        )
+    return PrintLayout(
+        pages_of=MappingProxyType(pages_of),
+        spans=MappingProxyType(spans),
+        page_count=total,
+        warnings=tuple(warnings),
+        rendered=None,
+        # What one `weasyprint` pass over the whole book lays out as these same pages.
+        html=render_print_html(document, styles, pages_of, profile),
+        pdf=joined.pdf,
+    )
+
+
+# --- In the worker processes -------------------------------------------------------------------
+
+_WRITER: PrintWriter | None = None
+
+
+def _adopt(writer: PrintWriter) -> None:
+    """Pool initializer: the forked worker keeps the parent's writer (stylesheets and fonts
+    parsed once, before the fork)."""
+    global _WRITER
+    _WRITER = writer
+
+
+def _lay_out_part(render: PartRender, count_only: bool) -> PartPages:
+    """One part laid out with its given numbers, and written as a PDF unless only counted."""
+    writer = _WRITER
+    assert writer is not None and writer.variant == PDF_VARIANT
+    with writer.watching() as collector:
+        rendered = writer.render(
+            render.html, first_page=render.first_page, total=lambda _pages: render.total
+        )
+    spans: dict[str, list[int]] = {}
+    for number, page in enumerate(rendered.pages, start=1):
+        for anchor in page.anchors:
+            spans.setdefault(anchor, []).append(number)
+    pdf = None
+    if not count_only:
+        with writer.watching(), languages_in_structure(), _links_to_other_parts():
+            pdf = finish_pdfua(rendered.write_pdf(pdf_variant=writer.variant))
+    return PartPages(
+        len(rendered.pages),
+        {anchor: tuple(pages) for anchor, pages in spans.items()},
+        writer.warnings_in(collector),
+        pdf,
+    )
+
+
+@contextmanager
+def _links_to_other_parts() -> Iterator[None]:
+    """WeasyPrint drops (and logs as an error) a link to an id its document does not have;
+    in a part, that id is in another part: keep the link (its named destination resolves
+    when the parts are joined, and the join checks that every one does)."""
+    original = weasyprint_pdf.resolve_links
+
+    def resolve_keeping_all(pages: Any) -> Iterator[Any]:
+        seen: set[str] = set()
+        for page in pages:
+            anchors = []
+            for name, (x, y, _, _) in page.anchors.items():
+                if name not in seen:  # an id twice: the first one counts, as in WeasyPrint
+                    seen.add(name)
+                    anchors.append((name, x, y))
+            yield list(page.links), anchors
+
+    weasyprint_pdf.resolve_links = resolve_keeping_all
+    try:
+        yield
+    finally:
+        weasyprint_pdf.resolve_links = original
