@@ -78,7 +78,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs",
         type=int,
         default=os.cpu_count() or 1,
-        help="processes for independent editions (default: one per CPU; 1 builds in turn)",
+        help="processes for independent editions, or for the parts of one edition's book "
+        "(default: one per CPU; 1 builds in turn; the files are the same either way)",
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only problems, not one line per stage"

@@ -24,6 +24,7 @@ import math
 import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -86,8 +87,8 @@ class _Guess(Mapping[str, int]):
 
 
 def book_parts(document: Document, has_author_css: bool) -> tuple[PrintPart, ...]:
-    """The parts to lay out apart, in page order; () when the book is laid out whole (it is
-    short, its reference list sits inside a chapter, or an author's stylesheet may let a
+    """The parts to lay out apart, in page order; () when the book is laid out whole (it has
+    one chapter, its reference list sits inside a chapter, or an author's stylesheet may let a
     chapter start mid-page). The parts depend on the book alone, never on the machine: the
     same sources give the same PDF on one core or sixteen."""
     sizes = [len(chapter.body_html) for chapter in document.chapters]
@@ -96,14 +97,18 @@ def book_parts(document: Document, has_author_css: bool) -> tuple[PrintPart, ...
         return ()
     if "fork" not in multiprocessing.get_all_start_methods():
         return ()
-    parts = [PrintPart(front=True, chapters=frozenset(), references=False)]
-    share, taken, group = sum(sizes) / groups, 0, []
+    # Each chapter joins the group its middle falls in, the book cut in equal lengths.
+    share, before = sum(sizes) / groups, 0
+    grouped: dict[int, list[int]] = {}
     for chapter, size in zip(document.chapters, sizes, strict=True):
-        group.append(chapter.number)
-        taken += size
-        if taken >= share * len(parts) - share / 2 or chapter is document.chapters[-1]:
-            parts.append(PrintPart(front=False, chapters=frozenset(group), references=False))
-            group = []
+        group = min(groups - 1, int((before + size / 2) // share))
+        grouped.setdefault(group, []).append(chapter.number)
+        before += size
+    parts = [PrintPart(front=True, chapters=frozenset(), references=False)]
+    parts += [
+        PrintPart(front=False, chapters=frozenset(numbers), references=False)
+        for _, numbers in sorted(grouped.items())
+    ]
     if document.references:
         parts.append(PrintPart(front=False, chapters=frozenset(), references=True))
     return tuple(parts)
@@ -151,10 +156,23 @@ def lay_out_in_parts(
                 break
             futures = {index: submit(wanted[index], count_only) for index in todo}
             for index, future in futures.items():
-                done[index] = (wanted[index], future.result())
+                done[index] = (wanted[index], _result(future, document))
             count_only = False
             firsts, total, pages_of = _real_numbers([done[i][1] for i in range(len(parts))])
     return None
+
+
+def _result(future: Future[PartPages], document: Document) -> PartPages:
+    """A part's layout; a worker killed by a limit is the build's problem, not a bug."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise ManuscriptError.at(
+            Location(document.meta.source),
+            "a process laying out part of the book was stopped (out of memory or processor "
+            "time); look for very large images or tables, or allow more with --memory-limit "
+            "or --time-limit",
+        ) from None
 
 
 @contextmanager
@@ -173,7 +191,11 @@ def _workers(writer: PrintWriter, jobs: int) -> Iterator[Any]:
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, context, initializer=_adopt, initargs=(writer,)) as pool:
-        yield lambda render, count_only: pool.submit(_lay_out_part, render, count_only)
+        try:
+            yield lambda render, count_only: pool.submit(_lay_out_part, render, count_only)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # one part failed: the others are not wanted
+            raise
 
 
 def _largest_first(parts: Sequence[PrintPart], document: Document) -> list[int]:
