@@ -33,6 +33,7 @@ Total = Callable[[PageBoxes], int]
 class _Level:
     first_page: int
     total: Total
+    margins: bool = True
     pages: list[Any] = field(default_factory=list)
     decided: int | None = None
 
@@ -53,6 +54,8 @@ def _make_all_pages(context: Any, root_box: Any, html: Any, pages: Any) -> Itera
 def _make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
     """WeasyPrint's margin boxes, with the book's page number and total."""
     level = _levels[-1]
+    if not level.margins:
+        return []
     if level.decided is None:
         level.decided = level.total(level.pages)
     quote_depth, counters, scopes, groups = state
@@ -62,16 +65,22 @@ def _make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
 
 
 @contextmanager
-def numbered(first_page: int = 1, total: Total | None = None) -> Iterator[None]:
+def numbered(
+    first_page: int = 1, total: Total | None = None, margins: bool = True
+) -> Iterator[None]:
     """Renders inside this block number their pages from `first_page`, and `counter(pages)`
     in their margin boxes is `total(pages)`, called once with the paginated page boxes
-    (default: the number of pages before `first_page` plus this document's own)."""
+    (default: the number of pages before `first_page` plus this document's own). Without
+    `margins` the pages get no margin boxes at all: a layout made only to count its pages
+    (pagination is over before they are made)."""
     if not _levels:
         _originals["make_all_pages"] = weasyprint_layout.make_all_pages
         _originals["make_margin_boxes"] = weasyprint_layout.make_margin_boxes
         weasyprint_layout.make_all_pages = _make_all_pages
         weasyprint_layout.make_margin_boxes = _make_margin_boxes
-    _levels.append(_Level(first_page, total or (lambda pages: first_page - 1 + len(pages))))
+    _levels.append(
+        _Level(first_page, total or (lambda pages: first_page - 1 + len(pages)), margins)
+    )
     try:
         yield
     finally:

@@ -293,7 +293,10 @@ def _lay_out_part(render: PartRender, count_only: bool) -> PartPages:
     assert writer is not None and writer.variant == PDF_VARIANT
     with writer.watching() as collector:
         rendered = writer.render(
-            render.html, first_page=render.first_page, total=lambda _pages: render.total
+            render.html,
+            first_page=render.first_page,
+            total=lambda _pages: render.total,
+            margins=not count_only,  # running heads and page numbers: drawn, never counted
         )
     spans: dict[str, list[int]] = {}
     for number, page in enumerate(rendered.pages, start=1):

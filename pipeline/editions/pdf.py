@@ -129,10 +129,12 @@ class PrintWriter:
             rendered = self.render(page)
         return self.layout_of(rendered, page, collector)
 
-    def render(self, page: str, first_page: int = 1, total: Total | None = None) -> Any:
+    def render(
+        self, page: str, first_page: int = 1, total: Total | None = None, margins: bool = True
+    ) -> Any:
         """WeasyPrint's document for `page`, its pages numbered from `first_page` of `total`
-        (see paging.py); call it inside `watching()`."""
-        with numbered(first_page, total):
+        (see paging.py; no margin boxes without `margins`); call it inside `watching()`."""
+        with numbered(first_page, total, margins):
             return HTML(
                 string=page,
                 base_url=self.project.manuscript.as_uri() + "/",
