@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     # The making half (below `make_all`) imports WeasyPrint, EbookLib, Markdown… inside the
     # build's child process, so a build with nothing to make stays quick (under a second).
     from .editions.pdf import PrintWriter
+    from .editions.workers import LayoutWorkers
     from .stages.document import Document
     from .stages.load import ChapterSource, Styles
     from .stages.metadata import BookMeta
@@ -124,16 +125,33 @@ def print_layout(
     profile: str,
     chapters: tuple[ChapterSource, ...],
     hint: PrintLayout | None = None,
-    jobs: int = 1,
-) -> tuple[PrintWriter, PrintLayout]:
-    """Lay the book out once (the reference list, which prints the pages that cite each
-    entry, is laid out on its own once those pages are known: editions/parts.py), in parts
-    on `jobs` processes when it can (editions/parallel.py, `hint` its first guess)."""
+    workers: LayoutWorkers | None = None,
+) -> tuple[PrintWriter | None, PrintLayout]:
+    """Lay the book out: in parts by `workers` when it can be cut (editions/parallel.py,
+    `hint` the parts' first guess at their page numbers; no writer then, the layout holds
+    the PDF), else whole, once, in this process (editions/parts.py)."""
+    import os
+
+    from .editions.parallel import WriterConfig, book_parts, lay_out_in_parts
+    from .editions.workers import LayoutWorkers
+
+    parts = book_parts(document, bool(document.stylesheets)) if profile != PRESS else ()
+    if parts:
+        token = f"{os.getpid()}:{time.monotonic_ns()}:{profile}"
+        config = WriterConfig(
+            project, styles, profile, chapters, document.assets, document.stylesheets, token
+        )
+        layout = lay_out_in_parts(config, document, parts, hint, workers or LayoutWorkers(1))
+        if layout is not None:
+            return None, layout
+    from .editions.libraries import import_weasyprint
+
+    import_weasyprint()
     from .editions.parts import lay_out_book
     from .editions.pdf import PrintWriter
 
     writer = PrintWriter(project, styles, profile, chapters, document.assets, document.stylesheets)
-    return writer, lay_out_book(writer, document, styles, profile, hint, jobs)
+    return writer, lay_out_book(writer, document, styles, profile)
 
 
 def build(project: Project, options: BuildOptions, report: Reporter) -> BuildResult:
@@ -313,8 +331,6 @@ def make_all(
 ) -> MadeBook:
     """Load, parse, number and document the book once, then make every edition from it
     (`page_maps`: layouts known from an earlier build, for groups that need no PDF)."""
-    from .dialect.sanitize import check_bibliography
-    from .stages.document import build_document
     from .stages.load import (
         book_images,
         load_assets,
@@ -322,85 +338,108 @@ def make_all(
         load_styles,
         with_shortcodes,
     )
-    from .stages.number import number_book
-    from .stages.parse import parse_book
 
     with _stage(report, "load") as stage:
         manuscript = load_manuscript(project, options.variant)
         styles = with_shortcodes(load_styles(project), manuscript.meta.values)
         wanted = choose_editions(options, manuscript.meta, known_editions(styles.profiles), project)
+        stage.detail = (
+            f"{len(manuscript.chapters)} chapters, "
+            f"{len(manuscript.bibliography)} bibliography entries"
+        )
+    groups = group_by_layout(wanted)
+    # One group, one layout, of a book of chapters: its parts are laid out on every process,
+    # by workers started now, which import WeasyPrint while this process parses the book
+    # (editions/parallel.py). Several groups: each in a process of its own (a part of the
+    # book is then laid out in the group's process, in turn: the same file either way).
+    from .editions.workers import LayoutWorkers
+
+    may_be_cut = len(manuscript.chapters) > 1 and not manuscript.meta.css
+    cut = (
+        len(groups) == 1
+        and groups[0][0] not in (None, PRESS)
+        and not _page_map_will_do(groups[0][0], groups[0][1], page_maps)
+        and may_be_cut
+    )
+    with LayoutWorkers(options.jobs if cut else 1) as workers:
+        from .dialect.sanitize import check_bibliography
+        from .stages.document import build_document
+        from .stages.number import number_book
+        from .stages.parse import parse_book
+
         unsafe, dropped_from_bibliography = check_bibliography(
             ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
             options.sanitize,
         )
         raise_if_any(unsafe)
-        stage.detail = (
-            f"{len(manuscript.chapters)} chapters, "
-            f"{len(manuscript.bibliography)} bibliography entries"
+        with _stage(report, "parse") as stage:
+            chapters = parse_book(manuscript.chapters, options.sanitize)
+            raise_if_any(problem for chapter in chapters for problem in chapter.problems)
+            stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
+        with _stage(report, "assets") as stage:
+            loaded = load_assets(
+                project,
+                [
+                    *((image.src, image.location) for c in chapters for image in c.images),
+                    *book_images(manuscript.meta),
+                ],
+                options.sanitize,
+            )
+            raise_if_any(loaded.problems)
+            assets = loaded.assets
+            stage.detail = f"{len(assets)} images"
+        with _stage(report, "number") as stage:
+            numbering = number_book(
+                chapters,
+                manuscript.bibliography,
+                manuscript.meta.number_sections,
+                Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
+                manuscript.meta.nocite,
+                Location(manuscript.meta.source, manuscript.meta.nocite_line),
+            )
+            stage.detail = (
+                f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
+                f"tables, {len(numbering.figures)} figures"
+            )
+        with _stage(report, "document") as stage:
+            document = build_document(manuscript, chapters, numbering, assets)
+            stage.detail = f"{len(document.toc)} contents entries"
+        early = [*loaded.warnings, *dropped_from_bibliography, *document.warnings]
+        meta = document.meta
+        # Before the long part, when it can already tell.
+        _strict(
+            [*early, *_review_warnings(meta.review_date, meta.source, options.today)],
+            options.strict,
         )
-    with _stage(report, "parse") as stage:
-        chapters = parse_book(manuscript.chapters, options.sanitize)
-        raise_if_any(problem for chapter in chapters for problem in chapter.problems)
-        stage.detail = f"{sum(len(c.found.citations) for c in chapters)} citations"
-    with _stage(report, "assets") as stage:
-        loaded = load_assets(
+        shared = Shared(
             project,
-            [
-                *((image.src, image.location) for c in chapters for image in c.images),
-                *book_images(manuscript.meta),
-            ],
-            options.sanitize,
+            styles,
+            document,
+            manuscript.chapters,
+            options.keep_html,
+            page_maps,
+            hints,
+            workers,
         )
-        raise_if_any(loaded.problems)
-        assets = loaded.assets
-        stage.detail = f"{len(assets)} images"
-    with _stage(report, "number") as stage:
-        numbering = number_book(
-            chapters,
-            manuscript.bibliography,
-            manuscript.meta.number_sections,
-            Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
-            manuscript.meta.nocite,
-            Location(manuscript.meta.source, manuscript.meta.nocite_line),
+        made = make_editions(shared, groups, options.jobs, report)
+        # Each profile's layout repeats the same CSS warnings: each is said once.
+        warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
+        _strict(warnings, options.strict)
+        return MadeBook(
+            files={path: data for group in made for path, data in group.files.items()},
+            outputs=tuple(output for group in made for output in group.outputs),
+            warnings=tuple(warnings),
+            review_date=meta.review_date,
+            book_file=meta.source,
+            layouts=tuple((g.layout_name, g.layout) for g in made if g.layout_name and g.layout),
         )
-        stage.detail = (
-            f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
-            f"tables, {len(numbering.figures)} figures"
-        )
-    with _stage(report, "document") as stage:
-        document = build_document(manuscript, chapters, numbering, assets)
-        stage.detail = f"{len(document.toc)} contents entries"
-    early = [*loaded.warnings, *dropped_from_bibliography, *document.warnings]
-    meta = document.meta
-    # Before the long part, when it can already tell.
-    _strict(
-        [*early, *_review_warnings(meta.review_date, meta.source, options.today)], options.strict
-    )
-    groups = group_by_layout(wanted)
-    # One layout: its parts take every process (editions/parallel.py); several: one each.
-    layouts = sum(1 for layout, _ in groups if layout is not None)
-    shared = Shared(
-        project,
-        styles,
-        document,
-        manuscript.chapters,
-        options.keep_html,
-        page_maps,
-        hints,
-        options.jobs if layouts == 1 else 1,
-    )
-    made = make_editions(shared, groups, options.jobs, report)
-    # Each profile's layout repeats the same CSS warnings: each is said once.
-    warnings = list(dict.fromkeys([*early, *(w for group in made for w in group.warnings)]))
-    _strict(warnings, options.strict)
-    return MadeBook(
-        files={path: data for group in made for path, data in group.files.items()},
-        outputs=tuple(output for group in made for output in group.outputs),
-        warnings=tuple(warnings),
-        review_date=meta.review_date,
-        book_file=meta.source,
-        layouts=tuple((g.layout_name, g.layout) for g in made if g.layout_name and g.layout),
-    )
+
+
+def _page_map_will_do(
+    layout: str | None, names: tuple[str, ...], page_maps: Mapping[str, PrintLayout]
+) -> bool:
+    """True when a group needs no layout: an EPUB alone, whose A4 page map is kept."""
+    return set(names) == {"epub"} and (layout or "") in page_maps
 
 
 def _strict(warnings: list[Problem], strict: bool) -> None:
@@ -457,7 +496,7 @@ class Shared:
     keep_html: bool = False
     page_maps: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
     hints: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
-    layout_jobs: int = 1
+    workers: LayoutWorkers | None = None  # lay parts of one book out (editions/parallel.py)
 
 
 @dataclass(frozen=True)
@@ -524,7 +563,7 @@ def make_group(
     project, document, slug = shared.project, shared.document, shared.document.meta.slug
     writer, layout, pdf = None, None, None
     cached = shared.page_maps.get(layout_name or "")
-    if cached is not None and set(names) == {"epub"}:
+    if cached is not None and _page_map_will_do(layout_name, names, shared.page_maps):
         # Only the EPUB's page-list needs this layout, and it is known: no WeasyPrint at all.
         layout = cached
         keep(StageReport("layout", f"{layout.page_count} pages (page map kept)", 0.0, A4))
@@ -537,7 +576,7 @@ def make_group(
                 layout_name,
                 shared.chapters,
                 shared.hints.get(layout_name),
-                shared.layout_jobs,
+                shared.workers,
             )
             stage.detail = f"{layout.page_count} pages" + (f", {layout.how}" if layout.how else "")
     files: dict[Path, bytes] = {}
@@ -563,8 +602,10 @@ def make_group(
                     f"{len(edition.pages)} print pages marked"
                 )
             else:
-                assert writer is not None and layout is not None
-                pdf = pdf or writer.pdf_bytes(layout)
+                assert layout is not None
+                if pdf is None:  # a layout in parts holds its PDF; a whole one, its writer
+                    pdf = layout.pdf if writer is None else writer.pdf_bytes(layout)
+                assert pdf is not None
                 if name == "booklet":
                     from .editions.booklet import impose_booklet
 
@@ -572,11 +613,11 @@ def make_group(
                     files[target] = booklet.data
                     stage.detail = f"{target.name}, {booklet.sheets} A4 sheets, {booklet.how}"
                 else:
-                    from .editions.press import finish_press_pdf
+                    final = pdf
+                    if name == PRESS:
+                        from .editions.press import finish_press_pdf
 
-                    final = (
-                        finish_press_pdf(pdf, document.meta.identifier) if name == PRESS else pdf
-                    )
+                        final = finish_press_pdf(pdf, document.meta.identifier)
                     files[target] = final
                     if shared.keep_html:
                         files[target.with_suffix(".html")] = layout.html.encode("utf-8")

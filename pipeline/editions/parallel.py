@@ -23,22 +23,23 @@ import dataclasses
 import math
 import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
-
-import weasyprint.pdf as weasyprint_pdf
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import Location, ManuscriptError, Problem
+from ..core.project import Project
 from ..stages.document import Document
-from ..stages.load import Styles
+from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .layout import PrintLayout
-from .pdf import PDF_VARIANT, PrintWriter
-from .pdfua import finish_pdfua, languages_in_structure
 from .render import PrintPart, render_print_html
+from .workers import LayoutWorkers
+
+if TYPE_CHECKING:
+    from .pdf import PrintWriter
 
 # About eighteen A4 pages of the house style a part, at most sixteen parts: small enough that
 # a worker holds little, few enough that the parts' fixed costs (each its own styles, font
@@ -67,6 +68,28 @@ class PartPages:
     spans: Mapping[str, tuple[int, ...]]
     warnings: tuple[Problem, ...]
     pdf: bytes | None
+
+
+@dataclass(frozen=True)
+class WriterConfig:
+    """What a worker makes its PrintWriter from (plain data: it is sent to the workers,
+    which start importing WeasyPrint before the book is even parsed)."""
+
+    project: Project
+    styles: Styles
+    profile: str
+    chapters: tuple[ChapterSource, ...]
+    assets: Mapping[str, Asset]
+    user_stylesheets: tuple[UserStylesheet, ...]
+    token: str  # one build's: a worker keeps the writer it made for it
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Styles hold read-only mapping proxies, which do not pickle: send plain dicts.
+        styles = Styles(
+            dict(self.styles.templates), dict(self.styles.stylesheets), dict(self.styles.profiles)
+        )
+        fields = (self.project, styles, self.profile, self.chapters, dict(self.assets))
+        return (WriterConfig, (*fields, self.user_stylesheets, self.token))
 
 
 class _Guess(Mapping[str, int]):
@@ -115,16 +138,14 @@ def book_parts(document: Document, has_author_css: bool) -> tuple[PrintPart, ...
 
 
 def lay_out_in_parts(
-    writer: PrintWriter,
+    config: WriterConfig,
     document: Document,
-    styles: Styles,
-    profile: str,
     parts: Sequence[PrintPart],
     hint: PrintLayout | None,
-    jobs: int,
+    workers: LayoutWorkers,
 ) -> PrintLayout | None:
-    """The book laid out part by part in `jobs` processes and joined, or None when the
-    numbers did not settle (the caller then lays the book out whole)."""
+    """The book laid out part by part by `workers` and joined, or None when the numbers did
+    not settle (the caller then lays the book out whole)."""
     from .join import join_parts
 
     pages_of: Mapping[str, int] = hint.pages_of if hint else {}
@@ -132,33 +153,37 @@ def lay_out_in_parts(
     total = hint.page_count if hint else 0
     done: dict[int, tuple[PartRender, PartPages]] = {}
     count_only = hint is None
-    with _workers(writer, jobs) as submit:
-        for round_number in range(ROUNDS + 1):
-            wanted = {
-                index: PartRender(
-                    render_print_html(document, styles, _Guess(pages_of), profile, part, True),
-                    firsts[index],
-                    total,
-                )
-                for index, part in enumerate(parts)
-            }
-            todo = [
-                index
-                for index in _largest_first(parts, document)
-                if index not in done or done[index][0] != wanted[index] or not done[index][1].pdf
-            ]
-            if not todo:
-                joined = _joined(done, parts, document, styles, profile, join_parts)
-                how = f"in {len(parts)} parts on {jobs} process{'es' if jobs > 1 else ''}"
-                rounds = f"{round_number} round{'s' if round_number > 1 else ''}"
-                return dataclasses.replace(joined, how=f"{how}, {rounds}")
-            if round_number == ROUNDS:
-                break
-            futures = {index: submit(wanted[index], count_only) for index in todo}
-            for index, future in futures.items():
-                done[index] = (wanted[index], _result(future, document))
-            count_only = False
-            firsts, total, pages_of = _real_numbers([done[i][1] for i in range(len(parts))])
+    styles, profile = config.styles, config.profile
+    for round_number in range(ROUNDS + 1):
+        wanted = {
+            index: PartRender(
+                render_print_html(document, styles, _Guess(pages_of), profile, part, True),
+                firsts[index],
+                total,
+            )
+            for index, part in enumerate(parts)
+        }
+        todo = [
+            index
+            for index in _largest_first(parts, document)
+            if index not in done or done[index][0] != wanted[index] or not done[index][1].pdf
+        ]
+        if not todo:
+            joined = _joined(done, parts, document, styles, profile, join_parts)
+            jobs = workers.jobs
+            how = f"in {len(parts)} parts on {jobs} process{'es' if jobs > 1 else ''}"
+            rounds = f"{round_number} round{'s' if round_number > 1 else ''}"
+            return dataclasses.replace(joined, how=f"{how}, {rounds}")
+        if round_number == ROUNDS:
+            break
+        futures = {
+            index: workers.submit(_lay_out_part, config, wanted[index], count_only)
+            for index in todo
+        }
+        for index, future in futures.items():
+            done[index] = (wanted[index], _result(future, document))
+        count_only = False
+        firsts, total, pages_of = _real_numbers([done[i][1] for i in range(len(parts))])
     return None
 
 
@@ -173,29 +198,6 @@ def _result(future: Future[PartPages], document: Document) -> PartPages:
             "time); look for very large images or tables, or allow more with --memory-limit "
             "or --time-limit",
         ) from None
-
-
-@contextmanager
-def _workers(writer: PrintWriter, jobs: int) -> Iterator[Any]:
-    """A function that lays a part out, in a pool of `jobs` forked processes (or here, for
-    one job), returning a future."""
-    _adopt(writer)
-    if jobs < 2:
-
-        def here(render: PartRender, count_only: bool) -> Future[PartPages]:
-            future: Future[PartPages] = Future()
-            future.set_result(_lay_out_part(render, count_only))
-            return future
-
-        yield here
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, context, initializer=_adopt, initargs=(writer,)) as pool:
-        try:
-            yield lambda render, count_only: pool.submit(_lay_out_part, render, count_only)
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # one part failed: the others are not wanted
-            raise
 
 
 def _largest_first(parts: Sequence[PrintPart], document: Document) -> list[int]:
@@ -277,20 +279,37 @@ def _joined(
 
 # --- In the worker processes -------------------------------------------------------------------
 
-_WRITER: PrintWriter | None = None
+_WRITER: tuple[str, PrintWriter] | None = None  # the last build's, by its token
 
 
-def _adopt(writer: PrintWriter) -> None:
-    """Pool initializer: the forked worker keeps the parent's writer (stylesheets and fonts
-    parsed once, before the fork)."""
+def _writer(config: WriterConfig) -> PrintWriter:
+    """This process's writer for `config`: stylesheets and fonts parsed once per process."""
+    from .libraries import import_weasyprint
+
+    import_weasyprint()
+    from .pdf import PrintWriter
+
     global _WRITER
-    _WRITER = writer
+    if _WRITER is None or _WRITER[0] != config.token:
+        writer = PrintWriter(
+            config.project,
+            config.styles,
+            config.profile,
+            config.chapters,
+            config.assets,
+            config.user_stylesheets,
+        )
+        _WRITER = (config.token, writer)
+    return _WRITER[1]
 
 
-def _lay_out_part(render: PartRender, count_only: bool) -> PartPages:
+def _lay_out_part(config: WriterConfig, render: PartRender, count_only: bool) -> PartPages:
     """One part laid out with its given numbers, and written as a PDF unless only counted."""
-    writer = _WRITER
-    assert writer is not None and writer.variant == PDF_VARIANT
+    from .pdf import PDF_VARIANT
+    from .pdfua import finish_pdfua, languages_in_structure
+
+    writer = _writer(config)
+    assert writer.variant == PDF_VARIANT
     with writer.watching() as collector:
         rendered = writer.render(
             render.html,
@@ -319,6 +338,8 @@ def _links_to_other_parts() -> Iterator[None]:
     """WeasyPrint drops (and logs as an error) a link to an id its document does not have;
     in a part, that id is in another part: keep the link (its named destination resolves
     when the parts are joined, and the join checks that every one does)."""
+    import weasyprint.pdf as weasyprint_pdf
+
     original = weasyprint_pdf.resolve_links
 
     def resolve_keeping_all(pages: Any) -> Iterator[Any]:

@@ -21,7 +21,6 @@ from ..stages.document import Document
 from ..stages.load import Styles
 from .layout import PrintLayout
 from .paging import PageBoxes, anchor_pages, anchors_on
-from .parallel import book_parts, lay_out_in_parts
 from .pdf import PrintWriter
 from .render import PrintPart, render_print_html
 
@@ -39,21 +38,10 @@ class _ReferenceList:
 
 
 def lay_out_book(
-    writer: PrintWriter,
-    document: Document,
-    styles: Styles,
-    profile: str,
-    hint: PrintLayout | None = None,
-    jobs: int = 1,
+    writer: PrintWriter, document: Document, styles: Styles, profile: str
 ) -> PrintLayout:
-    """The whole print edition, laid out once (see the module's docstring): in parts on
-    `jobs` processes when the book allows it (parallel.py; `hint` is the page map an earlier
-    build of this profile kept, the parts' first guess at their numbers)."""
-    parts = book_parts(document, bool(writer.user_stylesheets)) if writer.tagged else ()
-    if parts:
-        joined = lay_out_in_parts(writer, document, styles, profile, parts, hint, jobs)
-        if joined is not None:
-            return joined
+    """The whole print edition, laid out once in this process (see the module's docstring;
+    a book that can be cut into parts is laid out by parallel.py instead)."""
     if not document.references:
         return writer.layout(render_print_html(document, styles, None, profile))
     if document.references_in is not None:

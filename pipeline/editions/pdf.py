@@ -86,12 +86,6 @@ class PrintWriter:
             for sheet in user_stylesheets
         ]
         self.css_source = project.show(project.styles / "print.css")
-        self.user_stylesheets = tuple(user_stylesheets)
-
-    @property
-    def tagged(self) -> bool:
-        """True for a PDF/UA-1 edition (every one but the press's PDF/X-4)."""
-        return self.variant == PDF_VARIANT
 
     def _stylesheet(self, text: str, base_url: str, sheet: UserStylesheet | None) -> CSS:
         """Parse one stylesheet; a file it reads (@import, url()) is fetched here already."""
@@ -168,8 +162,6 @@ class PrintWriter:
     def pdf_bytes(self, layout: PrintLayout) -> bytes:
         """The laid-out book as PDF bytes: PDF/UA-1 with languages and artifacts finished
         (pdfua.py), or PDF/X-4 for the press."""
-        if layout.pdf is not None:  # laid out in parts, finished and joined (parallel.py)
-            return layout.pdf
         with self.watching(), languages_in_structure():
             data = layout.rendered.write_pdf(pdf_variant=self.variant)
         assert isinstance(data, bytes)

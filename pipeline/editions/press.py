@@ -18,7 +18,8 @@ import pikepdf
 BLEED_MM = 3.0
 POINTS_PER_MM = 72 / 25.4
 # The sRGB profile WeasyPrint itself embeds for PDF/A: the figures' RGB is meant as sRGB.
-SRGB_PROFILE = resources.files("weasyprint.pdf").joinpath("sRGB2014.icc")
+# (Found when used: naming its package imports WeasyPrint, which another PDF may not need.)
+SRGB_PACKAGE, SRGB_FILE = "weasyprint.pdf", "sRGB2014.icc"
 
 
 def document_id(identifier: str) -> str:
@@ -60,7 +61,7 @@ def _bleed_box(pdf: pikepdf.Pdf, bleed: float) -> None:
 def _default_rgb(pdf: pikepdf.Pdf) -> None:
     """Every page shares one colour-space dictionary (WeasyPrint's); DefaultRGB there makes
     the RGB of images colour-managed, which PDF/X-4 requires beside a CMYK output intent."""
-    profile = pikepdf.Stream(pdf, SRGB_PROFILE.read_bytes())
+    profile = pikepdf.Stream(pdf, resources.files(SRGB_PACKAGE).joinpath(SRGB_FILE).read_bytes())
     profile.N = 3
     default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, profile])
     for page in pdf.pages:
