@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -118,8 +117,6 @@ def book_parts(document: Document, has_author_css: bool) -> tuple[PrintPart, ...
     groups = min(len(sizes), MOST_PARTS, max(2, math.ceil(sum(sizes) / PART_CHARACTERS)))
     if groups < 2 or document.references_in is not None or has_author_css:
         return ()
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return ()
     # Each chapter joins the group its middle falls in, the book cut in equal lengths.
     share, before = sum(sizes) / groups, 0
     grouped: dict[int, list[int]] = {}
@@ -146,8 +143,6 @@ def lay_out_in_parts(
 ) -> PrintLayout | None:
     """The book laid out part by part by `workers` and joined, or None when the numbers did
     not settle (the caller then lays the book out whole)."""
-    from .join import join_parts
-
     pages_of: Mapping[str, int] = hint.pages_of if hint else {}
     firsts = [pages_of.get(_first_anchor(document, part), 0) for part in parts]
     total = hint.page_count if hint else 0
@@ -169,7 +164,7 @@ def lay_out_in_parts(
             if index not in done or done[index][0] != wanted[index] or not done[index][1].pdf
         ]
         if not todo:
-            joined = _joined(done, parts, document, styles, profile, join_parts)
+            joined = _joined(done, parts, document, styles, profile)
             jobs = workers.jobs
             how = f"in {len(parts)} parts on {jobs} process{'es' if jobs > 1 else ''}"
             rounds = f"{round_number} round{'s' if round_number > 1 else ''}"
@@ -245,9 +240,10 @@ def _joined(
     document: Document,
     styles: Styles,
     profile: str,
-    join: Any,
 ) -> PrintLayout:
     """The parts as one layout: its page map, warnings and joined PDF."""
+    from .join import join_parts  # pikepdf: imported where it is used
+
     laid_out = [done[index][1] for index in range(len(parts))]
     firsts, total, pages_of = _real_numbers(laid_out)
     spans: dict[str, tuple[int, ...]] = {}
@@ -256,7 +252,7 @@ def _joined(
         for anchor, pages in part.spans.items():
             spans.setdefault(anchor, tuple(start + page - 1 for page in pages))
         warnings.update(dict.fromkeys(part.warnings))
-    joined = join([part.pdf for part in laid_out if part.pdf is not None])
+    joined = join_parts([part.pdf for part in laid_out if part.pdf is not None])
     if joined.missing:
         raise ManuscriptError(
             Problem(
