@@ -8,6 +8,7 @@ import datetime as dt
 import difflib
 import functools
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -130,8 +131,6 @@ def print_layout(
     """Lay the book out: in parts by `workers` when it can be cut (editions/parallel.py,
     `hint` the parts' first guess at their page numbers; no writer then, the layout holds
     the PDF), else whole, once, in this process (editions/parts.py)."""
-    import os
-
     from .editions.parallel import WriterConfig, book_parts, lay_out_in_parts
     from .editions.workers import LayoutWorkers
 
