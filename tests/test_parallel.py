@@ -5,14 +5,17 @@ book in test_long_book.py."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from pipeline.core.errors import ManuscriptError
+from pipeline.core.errors import Location, ManuscriptError
 from pipeline.editions import parallel
 from pipeline.editions.parallel import PartPages, book_parts
+from pipeline.editions.workers import LayoutWorkers
 
 from .conftest import DATA, REPO, document_of
 
@@ -69,3 +72,40 @@ def test_a_worker_stopped_by_a_limit_is_a_message_not_a_traceback() -> None:
     (problem,) = raised.value.problems
     assert problem.location.path.endswith("book.yaml")
     assert "--memory-limit" in problem.message and "--time-limit" in problem.message
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def _refuses(name: str) -> None:
+    raise ManuscriptError.at(Location(name, 3), "refused")
+
+
+def _dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # as a memory or CPU limit would
+
+
+def test_workers_give_back_results_and_a_parts_problem() -> None:
+    with LayoutWorkers(2) as workers:
+        assert workers.jobs == 2
+        squares = [workers.submit(_square, n) for n in range(6)]
+        refused = workers.submit(_refuses, "chapters/two.md")
+        assert [future.result(timeout=60) for future in squares] == [0, 1, 4, 9, 16, 25]
+        with pytest.raises(ManuscriptError) as raised:
+            refused.result(timeout=60)
+    assert str(raised.value.problems[0].location) == "chapters/two.md:3"
+
+
+def test_a_worker_killed_is_a_stopped_process_not_a_hang() -> None:
+    document, _ = document_of(REPO / "manuscript")
+    with LayoutWorkers(2) as workers:
+        killed = workers.submit(_dies)
+        with pytest.raises(ManuscriptError) as raised:
+            parallel._result(killed, document)
+    assert "--memory-limit" in raised.value.problems[0].message
+
+
+def test_one_job_works_here() -> None:
+    with LayoutWorkers(1) as workers:
+        assert workers.jobs == 1 and workers.submit(_square, 7).result() == 49
