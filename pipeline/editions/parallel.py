@@ -301,7 +301,7 @@ def _writer(config: WriterConfig) -> PrintWriter:
 
 def _lay_out_part(config: WriterConfig, render: PartRender, count_only: bool) -> PartPages:
     """One part laid out with its given numbers, and written as a PDF unless only counted."""
-    from .pdf import PDF_VARIANT
+    from .pdf import PDF_VARIANT, anchor_spans
     from .pdfua import finish_pdfua, languages_in_structure
 
     writer = _writer(config)
@@ -313,17 +313,13 @@ def _lay_out_part(config: WriterConfig, render: PartRender, count_only: bool) ->
             total=lambda _pages: render.total,
             margins=not count_only,  # running heads and page numbers: drawn, never counted
         )
-    spans: dict[str, list[int]] = {}
-    for number, page in enumerate(rendered.pages, start=1):
-        for anchor in page.anchors:
-            spans.setdefault(anchor, []).append(number)
     pdf = None
     if not count_only:
         with writer.watching(), languages_in_structure(), _links_to_other_parts():
             pdf = finish_pdfua(rendered.write_pdf(pdf_variant=writer.variant))
     return PartPages(
         len(rendered.pages),
-        {anchor: tuple(pages) for anchor, pages in spans.items()},
+        anchor_spans(rendered),
         writer.warnings_in(collector),
         pdf,
     )

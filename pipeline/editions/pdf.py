@@ -38,6 +38,16 @@ def locate(message: str, sources: Iterable[tuple[str, str]], fallback: Location)
     return fallback
 
 
+def anchor_spans(rendered: Any) -> dict[str, tuple[int, ...]]:
+    """The pages (from 1) each element id of a rendered document is on: an element split
+    over pages is on each of them."""
+    spans: dict[str, list[int]] = {}
+    for number, page in enumerate(rendered.pages, start=1):
+        for anchor in page.anchors:
+            spans.setdefault(anchor, []).append(number)
+    return {anchor: tuple(pages) for anchor, pages in spans.items()}
+
+
 class _Collector(logging.Handler):
     """Keeps WeasyPrint's log records: it logs errors and still writes a PDF, so we look."""
 
@@ -142,13 +152,10 @@ class PrintWriter:
 
     def layout_of(self, rendered: Any, page: str, collector: _Collector) -> PrintLayout:
         """Where everything fell in a rendered document, with the warnings collected."""
-        spans: dict[str, list[int]] = {}
-        for number, laid_out in enumerate(rendered.pages, start=1):
-            for anchor in laid_out.anchors:  # an element split over pages is on each of them
-                spans.setdefault(anchor, []).append(number)
+        spans = anchor_spans(rendered)
         return PrintLayout(
             pages_of=MappingProxyType({anchor: pages[0] for anchor, pages in spans.items()}),
-            spans=MappingProxyType({anchor: tuple(pages) for anchor, pages in spans.items()}),
+            spans=MappingProxyType(spans),
             page_count=len(rendered.pages),
             warnings=self.warnings_in(collector),
             rendered=rendered,
