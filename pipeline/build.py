@@ -127,6 +127,7 @@ def print_layout(
     chapters: tuple[ChapterSource, ...],
     hint: PrintLayout | None = None,
     workers: LayoutWorkers | None = None,
+    token: str = "",
 ) -> tuple[PrintWriter | None, PrintLayout]:
     """Lay the book out: in parts by `workers` when it can be cut (editions/parallel.py,
     `hint` the parts' first guess at their page numbers; no writer then, the layout holds
@@ -136,7 +137,7 @@ def print_layout(
 
     parts = book_parts(document, bool(document.stylesheets)) if profile != PRESS else ()
     if parts:
-        token = f"{os.getpid()}:{time.monotonic_ns()}:{profile}"
+        token = f"{token or f'{os.getpid()}:{time.monotonic_ns()}'}:{profile}"
         config = WriterConfig(
             project, styles, profile, chapters, document.assets, document.stylesheets, token
         )
@@ -360,7 +361,18 @@ def make_all(
         and not _page_map_will_do(groups[0][0], groups[0][1], page_maps)
         and may_be_cut
     )
-    with LayoutWorkers(options.jobs if cut else 1) as workers:
+    token = f"{os.getpid()}:{time.monotonic_ns()}"  # this build's writer, in the workers
+    warm_up = None
+    if cut:
+        from .editions.parallel import WriterConfig, warm_up_writer
+
+        profile = groups[0][0]
+        assert profile is not None
+        early_config = WriterConfig(
+            project, styles, profile, manuscript.chapters, {}, (), f"{token}:{profile}"
+        )
+        warm_up = functools.partial(warm_up_writer, early_config)
+    with LayoutWorkers(options.jobs if cut else 1, warm_up) as workers:
         from .dialect.sanitize import check_bibliography
         from .stages.document import build_document
         from .stages.number import number_book
@@ -419,6 +431,7 @@ def make_all(
             page_maps,
             hints,
             workers,
+            token,
         )
         made = make_editions(shared, groups, options.jobs, report)
         # Each profile's layout repeats the same CSS warnings: each is said once.
@@ -496,6 +509,7 @@ class Shared:
     page_maps: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
     hints: Mapping[str, PrintLayout] = dataclasses.field(default_factory=dict)
     workers: LayoutWorkers | None = None  # lay parts of one book out (editions/parallel.py)
+    writer_token: str = ""  # names the writer the workers made while the book was parsed
 
 
 @dataclass(frozen=True)
@@ -576,6 +590,7 @@ def make_group(
                 shared.chapters,
                 shared.hints.get(layout_name),
                 shared.workers,
+                shared.writer_token,
             )
             stage.detail = f"{layout.page_count} pages" + (f", {layout.how}" if layout.how else "")
     files: dict[Path, bytes] = {}

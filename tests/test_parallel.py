@@ -7,15 +7,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from pipeline.core.errors import Location, ManuscriptError
 from pipeline.editions import parallel
-from pipeline.editions.parallel import PartPages, book_parts
-from pipeline.editions.workers import LayoutWorkers
+from pipeline.editions.parallel import book_parts
+from pipeline.editions.workers import LayoutWorkers, WorkerBugError, WorkerStoppedError
 
 from .conftest import DATA, REPO, document_of
 
@@ -63,17 +64,6 @@ def test_what_cannot_be_cut_is_laid_out_whole() -> None:
     assert len(tiny.chapters) >= 2 and book_parts(tiny, has_author_css=False)
 
 
-def test_a_worker_stopped_by_a_limit_is_a_message_not_a_traceback() -> None:
-    document, _ = document_of(REPO / "manuscript")
-    future: Future[PartPages] = Future()
-    future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
-    with pytest.raises(ManuscriptError) as raised:
-        parallel._result(future, document)
-    (problem,) = raised.value.problems
-    assert problem.location.path.endswith("book.yaml")
-    assert "--memory-limit" in problem.message and "--time-limit" in problem.message
-
-
 def _square(number: int) -> int:
     return number * number
 
@@ -82,30 +72,93 @@ def _refuses(name: str) -> None:
     raise ManuscriptError.at(Location(name, 3), "refused")
 
 
-def _dies() -> None:
+def _dies(*_args: object) -> None:
     os.kill(os.getpid(), signal.SIGKILL)  # as a memory or CPU limit would
 
 
-def test_workers_give_back_results_and_a_parts_problem() -> None:
+_WARMED: list[int] = []
+
+
+def _warm_up() -> None:
+    _WARMED.append(os.getpid())
+
+
+def _warmed_where(_number: int) -> tuple[int, tuple[int, ...]]:
+    time.sleep(0.2)  # long enough that each worker takes a task
+    return os.getpid(), tuple(_WARMED)
+
+
+def _warm_up_fails() -> None:
+    raise RuntimeError("WeasyPrint cannot be imported")
+
+
+def _warm_up_runs_out_of_memory() -> None:
+    raise MemoryError
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is gone
+    except FileNotFoundError:
+        return False
+
+
+def _all_gone(pids: list[int]) -> bool:
+    """True once none of these processes runs (a worker killed with its parent dies a moment
+    after it, not at once)."""
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_workers_give_back_results_in_order_and_a_parts_problem() -> None:
     with LayoutWorkers(2) as workers:
         assert workers.jobs == 2
-        squares = [workers.submit(_square, n) for n in range(6)]
-        refused = workers.submit(_refuses, "chapters/two.md")
-        assert [future.result(timeout=60) for future in squares] == [0, 1, 4, 9, 16, 25]
+        assert workers.run(_square, [(n,) for n in range(6)]) == [0, 1, 4, 9, 16, 25]
         with pytest.raises(ManuscriptError) as raised:
-            refused.result(timeout=60)
+            workers.run(_refuses, [("chapters/two.md",)])
+        pids = workers._pids
     assert str(raised.value.problems[0].location) == "chapters/two.md:3"
+    assert _all_gone(pids)  # not left running after the error
 
 
-def test_a_worker_killed_is_a_stopped_process_not_a_hang() -> None:
+def test_the_workers_are_forked_from_one_that_warmed_up_once() -> None:
+    with LayoutWorkers(2, _warm_up) as workers:
+        answers = workers.run(_warmed_where, [(n,) for n in range(4)])
+        pids = workers._pids
+    assert len({pid for pid, _ in answers}) == 2 and os.getpid() not in pids
+    warmed = {warmed for _, warmed in answers}
+    assert len(warmed) == 1 and len(next(iter(warmed))) == 1  # the same single warm-up
+    assert _all_gone(pids)  # stopped and reaped when the build is done
+
+
+def test_a_worker_killed_is_a_stopped_process_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     document, _ = document_of(REPO / "manuscript")
-    with LayoutWorkers(2) as workers:
-        killed = workers.submit(_dies)
-        with pytest.raises(ManuscriptError) as raised:
-            parallel._result(killed, document)
-    assert "--memory-limit" in raised.value.problems[0].message
+    monkeypatch.setattr(parallel, "_lay_out_part", _dies)
+    with pytest.raises(ManuscriptError) as raised, LayoutWorkers(2) as workers:
+        parallel._laid_out(workers, [()], document)
+    (problem,) = raised.value.problems
+    assert problem.location.path.endswith("book.yaml")
+    assert "--memory-limit" in problem.message and "--time-limit" in problem.message
+    assert _all_gone(workers._pids)  # the other one is stopped too
+
+
+@pytest.mark.parametrize(
+    ("warm_up", "raised"),
+    [(_warm_up_fails, WorkerBugError), (_warm_up_runs_out_of_memory, WorkerStoppedError)],
+)
+def test_a_warm_up_that_fails_is_said_not_waited_for(
+    warm_up: Callable[[], None], raised: type[Exception]
+) -> None:
+    with pytest.raises(raised) as error, LayoutWorkers(2, warm_up) as workers:
+        workers.run(_square, [(3,)])
+    if raised is WorkerBugError:
+        assert "WeasyPrint cannot be imported" in str(error.value)
 
 
 def test_one_job_works_here() -> None:
     with LayoutWorkers(1) as workers:
-        assert workers.jobs == 1 and workers.submit(_square, 7).result() == 49
+        assert workers.jobs == 1 and workers.run(_square, [(7,)]) == [49]

@@ -34,7 +34,12 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         self.roots = tuple(root.resolve() for root in roots)
         # Figures as the allowlist passed (or cleaned) them: the edition gets these bytes,
         # never a file that changed on disk after it was checked.
-        self.checked = {path.resolve(): data for path, data in (checked or {}).items()}
+        self.checked: dict[Path, bytes] = {}
+        self.use_checked(checked or {})
+
+    def use_checked(self, checked: Mapping[Path, bytes]) -> None:
+        """Serve these bytes for these files from now on (and no other file's checked bytes)."""
+        self.checked = {path.resolve(): data for path, data in checked.items()}
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()

@@ -22,8 +22,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -35,7 +33,7 @@ from ..stages.document import Document
 from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .layout import PrintLayout
 from .render import PrintPart, render_print_html
-from .workers import LayoutWorkers
+from .workers import LayoutWorkers, WorkerStoppedError
 
 if TYPE_CHECKING:
     from .pdf import PrintWriter
@@ -171,22 +169,22 @@ def lay_out_in_parts(
             return dataclasses.replace(joined, how=f"{how}, {rounds}")
         if round_number == ROUNDS:
             break
-        futures = {
-            index: workers.submit(_lay_out_part, config, wanted[index], count_only)
-            for index in todo
-        }
-        for index, future in futures.items():
-            done[index] = (wanted[index], _result(future, document))
+        calls = [(config, wanted[index], count_only) for index in todo]
+        for index, pages in zip(todo, _laid_out(workers, calls, document), strict=True):
+            done[index] = (wanted[index], pages)
         count_only = False
         firsts, total, pages_of = _real_numbers([done[i][1] for i in range(len(parts))])
     return None
 
 
-def _result(future: Future[PartPages], document: Document) -> PartPages:
-    """A part's layout; a worker killed by a limit is the build's problem, not a bug."""
+def _laid_out(
+    workers: LayoutWorkers, calls: Sequence[tuple[Any, ...]], document: Document
+) -> list[PartPages]:
+    """The parts laid out by the workers; a worker killed by a limit is the build's problem,
+    not a bug."""
     try:
-        return future.result()
-    except BrokenProcessPool:
+        return workers.run(_lay_out_part, calls)
+    except WorkerStoppedError:
         raise ManuscriptError.at(
             Location(document.meta.source),
             "a process laying out part of the book was stopped (out of memory or processor "
@@ -278,6 +276,15 @@ def _joined(
 _WRITER: tuple[str, PrintWriter] | None = None  # the last build's, by its token
 
 
+def warm_up_writer(config: WriterConfig) -> None:
+    """The first worker's warm-up, while the build still parses the book: import WeasyPrint,
+    pikepdf and fontTools, and make the writer (stylesheets, fonts) the parts will share; the
+    other workers are forked from it ready. The book's images come with the parts."""
+    from . import join, pdfua  # noqa: F401
+
+    _writer(config)
+
+
 def _writer(config: WriterConfig) -> PrintWriter:
     """This process's writer for `config`: stylesheets and fonts parsed once per process."""
     from .libraries import import_weasyprint
@@ -296,6 +303,7 @@ def _writer(config: WriterConfig) -> PrintWriter:
             config.user_stylesheets,
         )
         _WRITER = (config.token, writer)
+    _WRITER[1].use_assets(config.assets)
     return _WRITER[1]
 
 

@@ -79,10 +79,8 @@ class PrintWriter:
         self.project = project
         self.chapters = chapters
         self.variant = PRESS_VARIANT if profile == PRESS else PDF_VARIANT
-        self.fetcher = ProjectFetcher(
-            project.readable_roots,
-            {project.manuscript / name: asset.data for name, asset in assets.items()},
-        )
+        self.fetcher = ProjectFetcher(project.readable_roots)
+        self.use_assets(assets)
         self.fonts = FontConfiguration()
         # Filled by the stylesheets' @color-profile rules (the press edition's output intent).
         self.color_profiles: dict[str, Any] = {}
@@ -96,6 +94,13 @@ class PrintWriter:
             for sheet in user_stylesheets
         ]
         self.css_source = project.show(project.styles / "print.css")
+
+    def use_assets(self, assets: Mapping[str, Asset]) -> None:
+        """The book's images as they were checked (a writer made before the book was parsed,
+        to lay its parts out, gets them with the parts)."""
+        self.fetcher.use_checked(
+            {self.project.manuscript / name: a.data for name, a in assets.items()}
+        )
 
     def _stylesheet(self, text: str, base_url: str, sheet: UserStylesheet | None) -> CSS:
         """Parse one stylesheet; a file it reads (@import, url()) is fetched here already."""
