@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -85,9 +86,16 @@ def byline(meta: BookMeta) -> str:
 
 
 def environment(styles: Styles) -> Environment:
-    """Jinja with autoescaping on every template (select_autoescape misses *.html.j2)."""
+    """Jinja with autoescaping on every template (select_autoescape misses *.html.j2), one
+    per set of templates: a book in parts renders its print HTML once a part, and compiling
+    the templates again each time cost more than rendering them."""
+    return _environment(tuple(sorted(styles.templates.items())))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(templates: tuple[tuple[str, str], ...]) -> Environment:
     env = Environment(
-        loader=DictLoader(dict(styles.templates)),
+        loader=DictLoader(dict(templates)),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
