@@ -38,6 +38,7 @@ from .editions.layout import PrintLayout, page_map_bytes, read_page_map
 if TYPE_CHECKING:
     # The making half (below `make_all`) imports WeasyPrint, EbookLib, Markdown… inside the
     # build's child process, so a build with nothing to make stays quick (under a second).
+    from .editions.epub_render import EpubEdition
     from .editions.pdf import PrintWriter
     from .editions.workers import LayoutWorkers
     from .stages.document import Document
@@ -128,11 +129,14 @@ def print_layout(
     hint: PrintLayout | None = None,
     workers: LayoutWorkers | None = None,
     token: str = "",
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[PrintWriter | None, PrintLayout]:
     """Lay the book out: in parts by `workers` when it can be cut (editions/parallel.py,
     `hint` the parts' first guess at their page numbers; no writer then, the layout holds
-    the PDF), else whole, once, in this process (editions/parts.py)."""
-    from .editions.parallel import WriterConfig, book_parts, lay_out_in_parts
+    the PDF; `meanwhile` runs here while the workers work), else whole, once, in this
+    process (editions/parts.py)."""
+    from .editions.parallel import book_parts, lay_out_in_parts
+    from .editions.part_layout import WriterConfig
     from .editions.workers import LayoutWorkers
 
     parts = book_parts(document, bool(document.stylesheets)) if profile != PRESS else ()
@@ -141,7 +145,9 @@ def print_layout(
         config = WriterConfig(
             project, styles, profile, chapters, document.assets, document.stylesheets, token
         )
-        layout = lay_out_in_parts(config, document, parts, hint, workers or LayoutWorkers(1))
+        layout = lay_out_in_parts(
+            config, document, parts, hint, workers or LayoutWorkers(1), meanwhile
+        )
         if layout is not None:
             return None, layout
     from .editions.libraries import import_weasyprint
@@ -364,7 +370,7 @@ def make_all(
     token = f"{os.getpid()}:{time.monotonic_ns()}"  # this build's writer, in the workers
     warm_up = None
     if cut:
-        from .editions.parallel import WriterConfig, warm_up_writer
+        from .editions.part_layout import WriterConfig, warm_up_writer
 
         profile = groups[0][0]
         assert profile is not None
@@ -575,12 +581,25 @@ def make_group(
 
     project, document, slug = shared.project, shared.document, shared.document.meta.slug
     writer, layout, pdf = None, None, None
+    early_epub: list[tuple[Mapping[str, int], EpubEdition]] = []
     cached = shared.page_maps.get(layout_name or "")
     if cached is not None and _page_map_will_do(layout_name, names, shared.page_maps):
         # Only the EPUB's page-list needs this layout, and it is known: no WeasyPrint at all.
         layout = cached
         keep(StageReport("layout", f"{layout.page_count} pages (page map kept)", 0.0, A4))
     elif layout_name is not None:
+        hint = shared.hints.get(layout_name)
+
+        def meanwhile() -> None:
+            # The EPUB's page-list wants this layout's page numbers: while the workers lay
+            # the parts out, make it with the last build's, kept below if they still hold.
+            if "epub" in names and hint is not None:
+                from .editions.epub_render import render_epub
+
+                early_epub.append(
+                    (hint.pages_of, render_epub(document, shared.styles, hint.pages_of))
+                )
+
         with _stage(keep, "layout", layout_name) as stage:
             writer, layout = print_layout(
                 project,
@@ -588,9 +607,10 @@ def make_group(
                 document,
                 layout_name,
                 shared.chapters,
-                shared.hints.get(layout_name),
+                hint,
                 shared.workers,
                 shared.writer_token,
+                meanwhile,
             )
             stage.detail = f"{layout.page_count} pages" + (f", {layout.how}" if layout.how else "")
     files: dict[Path, bytes] = {}
@@ -609,7 +629,10 @@ def make_group(
                 from .editions.epub_render import render_epub
 
                 assert layout is not None
-                edition = render_epub(document, shared.styles, layout.pages_of)
+                edition = next(
+                    (made for pages, made in early_epub if pages == layout.pages_of),
+                    None,
+                ) or render_epub(document, shared.styles, layout.pages_of)
                 files[target] = write_epub(edition, document)
                 stage.detail = (
                     f"{target.name}, {len(edition.documents)} documents, "
@@ -634,7 +657,8 @@ def make_group(
                         final = finish_press_pdf(pdf, document.meta.identifier)
                     files[target] = final
                     if shared.keep_html:
-                        files[target.with_suffix(".html")] = layout.html.encode("utf-8")
+                        html = layout.html or _whole_html(shared, layout_name, layout)
+                        files[target.with_suffix(".html")] = html.encode("utf-8")
                     stage.detail = f"{target.name}, {layout.page_count} pages"
         outputs.append((name, target))
     return Made(
@@ -645,6 +669,15 @@ def make_group(
         layout_name,
         _page_map(layout) if layout else None,
     )
+
+
+def _whole_html(shared: Shared, profile: str | None, layout: PrintLayout) -> str:
+    """The print HTML of a book laid out in parts: what one `weasyprint` pass over the whole
+    book lays out as the same pages."""
+    from .editions.render import render_print_html
+
+    assert profile is not None
+    return render_print_html(shared.document, shared.styles, layout.pages_of, profile)
 
 
 def _page_map(layout: PrintLayout) -> PrintLayout:

@@ -260,12 +260,14 @@ def test_a_rebuild_guesses_from_the_kept_page_map_and_makes_the_same_file(
     long_book: LongBook, tmp_path: Path
 ) -> None:
     """The first build kept its page map; laid out again, every part's guess is right at
-    once, and the PDF is the first build's to the byte."""
+    once, and the PDF is the first build's to the byte. So is the EPUB, whose page-list was
+    made from the guess while the parts were laid out."""
     out = tmp_path / "out"
     shutil.copytree(long_book.pdf.parent / ".pipeline", out / ".pipeline")
-    log = build_log(str(long_book.manuscript), "-o", str(out), "-e", "a4", "--force", "-j", "2")
+    log = build_log(str(long_book.manuscript), "-o", str(out), "--force", "-j", "2")
     assert re.search(r"on 2 processes, 1 round\b", log)
     assert (out / "long-book.pdf").read_bytes() == long_book.pdf.read_bytes()
+    assert (out / "long-book.epub").read_bytes() == long_book.epub.read_bytes()
 
 
 def test_one_process_makes_the_file_two_make(long_book: LongBook, tmp_path: Path) -> None:
@@ -279,19 +281,21 @@ def test_one_process_makes_the_file_two_make(long_book: LongBook, tmp_path: Path
 def test_a_page_map_gone_stale_is_corrected_not_trusted(tmp_path: Path) -> None:
     """A chapter grows by pages after the last build: the kept page map now guesses wrong
     first pages, totals and cross-reference pages. The parts it misled are laid out again,
-    and the PDF is the one a build without any page map makes."""
+    and the PDF is the one a build without any page map makes; so is the EPUB, whose
+    page-list made from the guess is not kept."""
     book = tmp_path / "book"
     run([sys.executable, str(REPO / "bench" / "longbook.py"), str(book), "--copies", "1"])
-    build_log(str(book), "-o", str(tmp_path / "out"), "-e", "a4", "-j", "2")
+    build_log(str(book), "-o", str(tmp_path / "out"), "-j", "2")
     first = sorted((book / "chapters").glob("*.md"))[0]
     grown = "\n\n".join(["A paragraph added after the last build, long enough to fill."] * 80)
     first.write_text(first.read_text("utf-8") + "\n\n" + grown + "\n", "utf-8")
-    stale = build_log(str(book), "-o", str(tmp_path / "out"), "-e", "a4", "-j", "2")
+    stale = build_log(str(book), "-o", str(tmp_path / "out"), "-j", "2")
     assert re.search(r"on 2 processes, [2-4] rounds", stale), stale
-    fresh = build_log(str(book), "-o", str(tmp_path / "fresh"), "-e", "a4", "-j", "2")
+    fresh = build_log(str(book), "-o", str(tmp_path / "fresh"), "-j", "2")
     assert "2 rounds" in fresh
-    made = (tmp_path / "out" / "long-book.pdf").read_bytes()
-    assert made == (tmp_path / "fresh" / "long-book.pdf").read_bytes()
+    for name in ("long-book.pdf", "long-book.epub"):
+        made = (tmp_path / "out" / name).read_bytes()
+        assert made == (tmp_path / "fresh" / name).read_bytes(), name
 
 
 def test_a_reference_list_an_authors_css_starts_on_a_chapters_page_loses_nothing(

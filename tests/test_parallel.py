@@ -137,7 +137,7 @@ def test_the_workers_are_forked_from_one_that_warmed_up_once() -> None:
 
 def test_a_worker_killed_is_a_stopped_process_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     document, _ = document_of(REPO / "manuscript")
-    monkeypatch.setattr(parallel, "_lay_out_part", _dies)
+    monkeypatch.setattr(parallel, "lay_out_part", _dies)
     with pytest.raises(ManuscriptError) as raised, LayoutWorkers(2) as workers:
         parallel._laid_out(workers, [()], document)
     (problem,) = raised.value.problems

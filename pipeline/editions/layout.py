@@ -22,7 +22,8 @@ class PrintLayout:
     warnings: tuple[Problem, ...]
     rendered: Any  # the WeasyPrint document, kept only to write it out
     # The print HTML that gives these pages when WeasyPrint lays it out as one document
-    # (`build --keep-html` writes it beside the PDF).
+    # (`build --keep-html` writes it beside the PDF); "" for a layout in parts, whose whole
+    # HTML is rendered from `pages_of` only when it is asked for.
     html: str = ""
     # The finished PDF, when the layout was made in parts and joined (parallel.py).
     pdf: bytes | None = None

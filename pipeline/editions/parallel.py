@@ -21,22 +21,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import Location, ManuscriptError, Problem
-from ..core.project import Project
 from ..stages.document import Document
-from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .layout import PrintLayout
+from .part_layout import PartPages, PartRender, WriterConfig, lay_out_part
 from .render import PrintPart, render_print_html
 from .workers import LayoutWorkers, WorkerStoppedError
-
-if TYPE_CHECKING:
-    from .pdf import PrintWriter
 
 # About eighteen A4 pages of the house style a part, at most sixteen parts: small enough that
 # a worker holds little, few enough that the parts' fixed costs (each its own styles, font
@@ -45,48 +39,6 @@ if TYPE_CHECKING:
 PART_CHARACTERS = 40_000
 MOST_PARTS = 16
 ROUNDS = 4  # a guess settles in one or two; more means the numbers move each other
-
-
-@dataclass(frozen=True)
-class PartRender:
-    """What one part is laid out from: its HTML and where its page numbers start and end."""
-
-    html: str
-    first_page: int
-    total: int
-
-
-@dataclass(frozen=True)
-class PartPages:
-    """One part laid out: its page count, the pages of its element ids counted from its own
-    first page, WeasyPrint's warnings, and its PDF (None when the round only counted)."""
-
-    page_count: int
-    spans: Mapping[str, tuple[int, ...]]
-    warnings: tuple[Problem, ...]
-    pdf: bytes | None
-
-
-@dataclass(frozen=True)
-class WriterConfig:
-    """What a worker makes its PrintWriter from (plain data: it is sent to the workers,
-    which start importing WeasyPrint before the book is even parsed)."""
-
-    project: Project
-    styles: Styles
-    profile: str
-    chapters: tuple[ChapterSource, ...]
-    assets: Mapping[str, Asset]
-    user_stylesheets: tuple[UserStylesheet, ...]
-    token: str  # one build's: a worker keeps the writer it made for it
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Styles hold read-only mapping proxies, which do not pickle: send plain dicts.
-        styles = Styles(
-            dict(self.styles.templates), dict(self.styles.stylesheets), dict(self.styles.profiles)
-        )
-        fields = (self.project, styles, self.profile, self.chapters, dict(self.assets))
-        return (WriterConfig, (*fields, self.user_stylesheets, self.token))
 
 
 class _Guess(Mapping[str, int]):
@@ -138,31 +90,40 @@ def lay_out_in_parts(
     parts: Sequence[PrintPart],
     hint: PrintLayout | None,
     workers: LayoutWorkers,
+    meanwhile: Callable[[], None] | None = None,
 ) -> PrintLayout | None:
     """The book laid out part by part by `workers` and joined, or None when the numbers did
-    not settle (the caller then lays the book out whole)."""
+    not settle (the caller then lays the book out whole). `meanwhile` runs in this process
+    while the workers lay out the first round."""
     pages_of: Mapping[str, int] = hint.pages_of if hint else {}
     firsts = [pages_of.get(_first_anchor(document, part), 0) for part in parts]
     total = hint.page_count if hint else 0
     done: dict[int, tuple[PartRender, PartPages]] = {}
     count_only = hint is None
     styles, profile = config.styles, config.profile
+    wanted: dict[int, PartRender] = {}
+    rendered_for: tuple[list[int], int, dict[str, int]] | None = None
     for round_number in range(ROUNDS + 1):
-        wanted = {
-            index: PartRender(
-                render_print_html(document, styles, _Guess(pages_of), profile, part, True),
-                firsts[index],
-                total,
-            )
-            for index, part in enumerate(parts)
-        }
+        # A part's HTML follows from these numbers alone: when the guess was right (a
+        # rebuild), the parts need not be rendered again to see that nothing changed.
+        numbers = (list(firsts), total, dict(pages_of))
+        if numbers != rendered_for:
+            wanted = {
+                index: PartRender(
+                    render_print_html(document, styles, _Guess(pages_of), profile, part, True),
+                    firsts[index],
+                    total,
+                )
+                for index, part in enumerate(parts)
+            }
+            rendered_for = numbers
         todo = [
             index
             for index in _largest_first(parts, document)
             if index not in done or done[index][0] != wanted[index] or not done[index][1].pdf
         ]
         if not todo:
-            joined = _joined(done, parts, document, styles, profile)
+            joined = _joined(done, parts, document)
             jobs = workers.jobs
             how = f"in {len(parts)} parts on {jobs} process{'es' if jobs > 1 else ''}"
             rounds = f"{round_number} round{'s' if round_number > 1 else ''}"
@@ -170,20 +131,25 @@ def lay_out_in_parts(
         if round_number == ROUNDS:
             break
         calls = [(config, wanted[index], count_only) for index in todo]
-        for index, pages in zip(todo, _laid_out(workers, calls, document), strict=True):
+        laid_out = _laid_out(workers, calls, document, meanwhile)
+        for index, pages in zip(todo, laid_out, strict=True):
             done[index] = (wanted[index], pages)
+        meanwhile = None
         count_only = False
         firsts, total, pages_of = _real_numbers([done[i][1] for i in range(len(parts))])
     return None
 
 
 def _laid_out(
-    workers: LayoutWorkers, calls: Sequence[tuple[Any, ...]], document: Document
+    workers: LayoutWorkers,
+    calls: Sequence[tuple[Any, ...]],
+    document: Document,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[PartPages]:
     """The parts laid out by the workers; a worker killed by a limit is the build's problem,
     not a bug."""
     try:
-        return workers.run(_lay_out_part, calls)
+        return workers.run(lay_out_part, calls, meanwhile)
     except WorkerStoppedError:
         raise ManuscriptError.at(
             Location(document.meta.source),
@@ -236,8 +202,6 @@ def _joined(
     done: Mapping[int, tuple[PartRender, PartPages]],
     parts: Sequence[PrintPart],
     document: Document,
-    styles: Styles,
-    profile: str,
 ) -> PrintLayout:
     """The parts as one layout: its page map, warnings and joined PDF."""
     from .join import join_parts  # pikepdf: imported where it is used
@@ -265,95 +229,5 @@ def _joined(
         page_count=total,
         warnings=tuple(warnings),
         rendered=None,
-        # What one `weasyprint` pass over the whole book lays out as these same pages.
-        html=render_print_html(document, styles, pages_of, profile),
-        pdf=joined.pdf,
+        pdf=joined.pdf,  # no html: --keep-html renders it from pages_of (build.py)
     )
-
-
-# --- In the worker processes -------------------------------------------------------------------
-
-_WRITER: tuple[str, PrintWriter] | None = None  # the last build's, by its token
-
-
-def warm_up_writer(config: WriterConfig) -> None:
-    """The first worker's warm-up, while the build still parses the book: import WeasyPrint,
-    pikepdf and fontTools, and make the writer (stylesheets, fonts) the parts will share; the
-    other workers are forked from it ready. The book's images come with the parts."""
-    from . import join, pdfua  # noqa: F401
-
-    _writer(config)
-
-
-def _writer(config: WriterConfig) -> PrintWriter:
-    """This process's writer for `config`: stylesheets and fonts parsed once per process."""
-    from .libraries import import_weasyprint
-
-    import_weasyprint()
-    from .pdf import PrintWriter
-
-    global _WRITER
-    if _WRITER is None or _WRITER[0] != config.token:
-        writer = PrintWriter(
-            config.project,
-            config.styles,
-            config.profile,
-            config.chapters,
-            config.assets,
-            config.user_stylesheets,
-        )
-        _WRITER = (config.token, writer)
-    _WRITER[1].use_assets(config.assets)
-    return _WRITER[1]
-
-
-def _lay_out_part(config: WriterConfig, render: PartRender, count_only: bool) -> PartPages:
-    """One part laid out with its given numbers, and written as a PDF unless only counted."""
-    from .pdf import PDF_VARIANT, anchor_spans
-    from .pdfua import finish_pdfua, languages_in_structure
-
-    writer = _writer(config)
-    assert writer.variant == PDF_VARIANT
-    with writer.watching() as collector:
-        rendered = writer.render(
-            render.html,
-            first_page=render.first_page,
-            total=lambda _pages: render.total,
-            margins=not count_only,  # running heads and page numbers: drawn, never counted
-        )
-    pdf = None
-    if not count_only:
-        with writer.watching(), languages_in_structure(), _links_to_other_parts():
-            pdf = finish_pdfua(rendered.write_pdf(pdf_variant=writer.variant))
-    return PartPages(
-        len(rendered.pages),
-        anchor_spans(rendered),
-        writer.warnings_in(collector),
-        pdf,
-    )
-
-
-@contextmanager
-def _links_to_other_parts() -> Iterator[None]:
-    """WeasyPrint drops (and logs as an error) a link to an id its document does not have;
-    in a part, that id is in another part: keep the link (its named destination resolves
-    when the parts are joined, and the join checks that every one does)."""
-    import weasyprint.pdf as weasyprint_pdf
-
-    original = weasyprint_pdf.resolve_links
-
-    def resolve_keeping_all(pages: Any) -> Iterator[Any]:
-        seen: set[str] = set()
-        for page in pages:
-            anchors = []
-            for name, (x, y, _, _) in page.anchors.items():
-                if name not in seen:  # an id twice: the first one counts, as in WeasyPrint
-                    seen.add(name)
-                    anchors.append((name, x, y))
-            yield list(page.links), anchors
-
-    weasyprint_pdf.resolve_links = resolve_keeping_all
-    try:
-        yield
-    finally:
-        weasyprint_pdf.resolve_links = original

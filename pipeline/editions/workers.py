@@ -62,12 +62,19 @@ class LayoutWorkers:
             end.close()
         self._live = ours
 
-    def run(self, function: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> list[T]:
+    def run(
+        self,
+        function: Callable[..., T],
+        calls: Sequence[tuple[Any, ...]],
+        meanwhile: Callable[[], None] | None = None,
+    ) -> list[T]:
         """`function(*args)` for each of `calls` (started in that order, as workers come
         free), the results in the same order. `function` must be a module-level function.
-        A task's exception is raised here; a worker that dies holding a task raises
-        WorkerStoppedError."""
+        `meanwhile` runs here while the workers work. A task's exception is raised here; a
+        worker that dies holding a task raises WorkerStoppedError."""
         if self._first is None:
+            if meanwhile is not None:
+                meanwhile()
             return [function(*args) for args in calls]
         if self._broken:
             raise WorkerStoppedError("the workers were stopped by an earlier error")
@@ -87,6 +94,8 @@ class LayoutWorkers:
         idle, self._idle = self._idle, []
         for end in idle:
             give_work(end)
+        if meanwhile is not None:
+            meanwhile()
         while len(results) < len(calls):
             if not self._live:
                 raise WorkerStoppedError("every worker process has stopped")
