@@ -13,10 +13,15 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.build as build_module
+from pipeline.build import BuildOptions
 from pipeline.core.errors import Location, ManuscriptError
+from pipeline.core.project import Project
 from pipeline.editions import parallel
 from pipeline.editions.parallel import book_parts
 from pipeline.editions.workers import LayoutWorkers, WorkerBugError, WorkerStoppedError
+from pipeline.stages.load import ChapterSource, load_manuscript
+from pipeline.stages.parse import parse_book
 
 from .conftest import DATA, REPO, document_of
 
@@ -162,3 +167,21 @@ def test_a_warm_up_that_fails_is_said_not_waited_for(
 def test_one_job_works_here() -> None:
     with LayoutWorkers(1) as workers:
         assert workers.jobs == 1 and workers.run(_square, [(7,)]) == [49]
+
+
+def test_a_long_books_chapters_parsed_on_two_processes_are_the_ones_one_parses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long book's Markdown is parsed in processes forked from the build, the longest
+    chapter first; the chapters come back in reading order, exactly as one process makes
+    them (a file holding two chapters, and one that cannot be read, included)."""
+    sources = (
+        *load_manuscript(Project.at(REPO, REPO / "manuscript", REPO / "output")).chapters,
+        ChapterSource("two.md", "# One\n\nText [@missing].\n\n# Two\n\nMore text.\n"),
+        ChapterSource("deep.md", "> " * 5000 + "too deep\n"),
+    )
+    monkeypatch.setattr(build_module, "PARSE_APART_CHARACTERS", 0)
+    apart = build_module._parse(sources, BuildOptions(jobs=2))
+    assert [chapter.number for chapter in apart] == [1, 2, 3, 4, 5]
+    assert apart == parse_book(sources)
+    assert apart[-1].problems and not apart[0].problems

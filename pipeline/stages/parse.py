@@ -115,6 +115,50 @@ def plain_text(inline_html: str) -> str:
     return " ".join(str(text).split())
 
 
+@dataclass(frozen=True)
+class PlannedChapter:
+    """One chapter to parse: its part of its file, its number in the book, and what the
+    file's front matter said (reported with the file's first chapter only)."""
+
+    source: ChapterSource
+    part: Part | None  # None: the file nests too deeply to be read at all
+    number: int
+    file_notes: ChapterFile | None
+    unreadable: tuple[Problem, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """How much there is to parse, in characters."""
+        return sum(len(line) for line in self.part.lines) if self.part else 0
+
+
+def plan_chapters(sources: tuple[ChapterSource, ...]) -> tuple[PlannedChapter, ...]:
+    """Every chapter of every file, numbered in reading order (a file may hold several):
+    quick, so that the chapters can then be parsed in any order, or at once."""
+    planned: list[PlannedChapter] = []
+    for source in sources:
+        text, removed = without_control_characters(source.text, source.path)
+        source = ChapterSource(source.path, text)
+        too_deep = nesting_problems(source.text, source.path)
+        if too_deep:  # nothing else of the file is read: Markdown itself would give out
+            planned.append(PlannedChapter(source, None, len(planned) + 1, None, too_deep))
+            continue
+        found = split_chapters(source.text, source.path)
+        found = replace(found, warnings=removed + found.warnings)
+        for index, part in enumerate(found.parts):
+            notes = found if index == 0 else None
+            planned.append(PlannedChapter(source, part, len(planned) + 1, notes))
+    return tuple(planned)
+
+
+def parse_planned(planned: PlannedChapter, drop_unsafe: bool = False) -> ParsedChapter:
+    """One planned chapter parsed (a pure function of its plan: any process may do it)."""
+    if planned.part is None:
+        return _unreadable(planned.source, planned.number, planned.unreadable)
+    chapter = parse_part(planned.source, planned.part, planned.number, drop_unsafe)
+    return _with_file_notes(chapter, planned.file_notes) if planned.file_notes else chapter
+
+
 def parse_book(
     sources: tuple[ChapterSource, ...], drop_unsafe: bool = False
 ) -> tuple[ParsedChapter, ...]:
@@ -123,20 +167,7 @@ def parse_book(
     Markup outside the allowlist (pipeline/dialect/sanitize.py) is an error, or with
     `drop_unsafe` removed with a warning; either way it never reaches an edition.
     """
-    chapters: list[ParsedChapter] = []
-    for source in sources:
-        text, removed = without_control_characters(source.text, source.path)
-        source = ChapterSource(source.path, text)
-        too_deep = nesting_problems(source.text, source.path)
-        if too_deep:  # nothing else of the file is read: Markdown itself would give out
-            chapters.append(_unreadable(source, len(chapters) + 1, too_deep))
-            continue
-        found = split_chapters(source.text, source.path)
-        found = replace(found, warnings=removed + found.warnings)
-        for index, part in enumerate(found.parts):
-            chapter = parse_part(source, part, len(chapters) + 1, drop_unsafe)
-            chapters.append(_with_file_notes(chapter, found) if index == 0 else chapter)
-    return tuple(chapters)
+    return tuple(parse_planned(planned, drop_unsafe) for planned in plan_chapters(sources))
 
 
 def parse_chapter(source: ChapterSource, number: int, drop_unsafe: bool = False) -> ParsedChapter:
