@@ -66,3 +66,13 @@ def test_a_runaway_is_stopped_with_a_clear_error(
         run_limited(function, (), limits, WHERE)  # type: ignore[arg-type]
     assert message in str(failure.value) and str(failure.value).startswith("book.yaml: ")
     assert time.monotonic() - started < 20
+
+
+def test_a_problem_reported_once_memory_ran_out_is_the_memory_limit() -> None:
+    """Out of memory, a library may catch the failure and report it as a problem with the
+    input (citeproc's "could not format entry"): the build names the limit instead."""
+    with pytest.raises(ManuscriptError) as failure:
+        run_limited(_refuse, (), Limits(memory_mib=64), WHERE)
+    (problem,) = failure.value.problems
+    assert "needed more than 64 MiB of memory" in problem.message
+    assert problem.location == WHERE

@@ -58,7 +58,9 @@ def _child(
         result = function(*args, lambda message: sender.send(("report", message)))
         sender.send(("ok", result))
     except ManuscriptError as error:
-        sender.send(("error", error.problems))
+        # Out of memory, a library may catch the failure and report it as a problem with the
+        # input (citeproc: "could not format entry"): the limit is then the real reason.
+        sender.send(("memory", None) if _out_of_memory(limits) else ("error", error.problems))
     except MemoryError:
         sender.send(("memory", None))
     except BaseException:  # a bug, unless memory ran out where C code does not say so
