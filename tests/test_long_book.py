@@ -25,7 +25,7 @@ from pipeline.proof.structure import structure_problems
 
 from .conftest import DATA, REPO, require_tool, run
 
-COPIES = 3  # six chapters, 36 pages: contents and reference list over several pages
+COPIES = 4  # eight chapters, 46 pages: cut into five parts (a shorter book is cut in two)
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 

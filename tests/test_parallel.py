@@ -26,14 +26,12 @@ from pipeline.stages.parse import parse_book
 from .conftest import DATA, REPO, document_of
 
 
-def test_the_embedded_book_is_cut_at_its_chapters_with_the_front_and_the_list_apart() -> None:
+def test_a_short_book_is_cut_in_two_the_front_and_the_list_with_its_halves() -> None:
     document, _ = document_of(REPO / "manuscript")
     parts = book_parts(document, has_author_css=False)
     assert [(p.front, p.chapters, p.references) for p in parts] == [
-        (True, frozenset(), False),
-        (False, frozenset({1}), False),
-        (False, frozenset({2}), False),
-        (False, frozenset(), True),
+        (True, frozenset({1}), False),
+        (False, frozenset({2}), True),
     ]
 
 
@@ -50,6 +48,8 @@ def test_groups_of_chapters_are_consecutive_balanced_and_cover_the_book(
     )
     monkeypatch.setattr(parallel, "PART_CHARACTERS", 3 * len(document.chapters[0].body_html))
     parts = book_parts(many, has_author_css=False)
+    assert parts[0].front and not parts[0].chapters  # a long book: the front and the list apart
+    assert parts[-1].references and not parts[-1].chapters
     groups = [sorted(part.chapters or ()) for part in parts[1:-1]]
     assert [number for group in groups for number in group] == list(range(1, 41))
     assert all(group == list(range(group[0], group[-1] + 1)) for group in groups)

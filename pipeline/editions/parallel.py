@@ -74,11 +74,17 @@ def book_parts(document: Document, has_author_css: bool) -> tuple[PrintPart, ...
         group = min(groups - 1, int((before + size / 2) // share))
         grouped.setdefault(group, []).append(chapter.number)
         before += size
+    chapters = [frozenset(numbers) for _, numbers in sorted(grouped.items())]
+    if len(chapters) == 2:
+        # A short book: two parts, the cover, imprint and contents with the first half, the
+        # reference list with the second. Each part has its own HTML, styles and PDF to
+        # make; four parts on two cores cost more than two.
+        return (
+            PrintPart(front=True, chapters=chapters[0], references=False),
+            PrintPart(front=False, chapters=chapters[1], references=bool(document.references)),
+        )
     parts = [PrintPart(front=True, chapters=frozenset(), references=False)]
-    parts += [
-        PrintPart(front=False, chapters=frozenset(numbers), references=False)
-        for _, numbers in sorted(grouped.items())
-    ]
+    parts += [PrintPart(front=False, chapters=numbers, references=False) for numbers in chapters]
     if document.references:
         parts.append(PrintPart(front=False, chapters=frozenset(), references=True))
     return tuple(parts)
