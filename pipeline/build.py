@@ -142,7 +142,7 @@ def print_layout(
 
     parts = book_parts(document, bool(document.stylesheets)) if profile != PRESS else ()
     if parts:
-        token = f"{token or f'{os.getpid()}:{time.monotonic_ns()}'}:{profile}"
+        token = token or f"{os.getpid()}:{time.monotonic_ns()}:{profile}"
         config = WriterConfig(
             project, styles, profile, chapters, document.assets, document.stylesheets, token
         )
@@ -368,16 +368,14 @@ def make_all(
         and not _page_map_will_do(groups[0][0], groups[0][1], page_maps)
         and may_be_cut
     )
-    token = f"{os.getpid()}:{time.monotonic_ns()}"  # this build's writer, in the workers
-    warm_up = None
+    token, warm_up = "", None  # the writer the first worker makes while the book is parsed
     if cut:
         from .editions.part_layout import WriterConfig, warm_up_writer
 
         profile = groups[0][0]
         assert profile is not None
-        early_config = WriterConfig(
-            project, styles, profile, manuscript.chapters, {}, (), f"{token}:{profile}"
-        )
+        token = f"{os.getpid()}:{time.monotonic_ns()}:{profile}"
+        early_config = WriterConfig(project, styles, profile, manuscript.chapters, {}, (), token)
         warm_up = functools.partial(warm_up_writer, early_config)
     with LayoutWorkers(options.jobs if cut else 1, warm_up) as workers:
         from .dialect.sanitize import check_bibliography
@@ -465,11 +463,8 @@ def _parse(sources: tuple[ChapterSource, ...], options: BuildOptions) -> tuple[P
     from .stages.parse import parse_planned, plan_chapters
 
     planned = plan_chapters(sources)
-    if (
-        options.jobs < 2
-        or len(planned) < 2
-        or sum(len(s.text) for s in sources) < (PARSE_APART_CHARACTERS)
-    ):
+    size = sum(len(source.text) for source in sources)
+    if options.jobs < 2 or len(planned) < 2 or size < PARSE_APART_CHARACTERS:
         return tuple(parse_planned(chapter, options.sanitize) for chapter in planned)
     # The longest first, so that no process is left with a long one at the end.
     order = sorted(range(len(planned)), key=lambda index: -planned[index].size)

@@ -1,7 +1,8 @@
 """Laying a book out in parallel processes, one part at a time, and joining the parts.
 
 Every chapter starts on a new page, so a book is a row of parts that WeasyPrint can lay out
-alone: the cover, imprint and contents; groups of consecutive chapters; the reference list.
+alone: the cover, imprint and contents; groups of consecutive chapters; the reference list
+(a short book: two parts, the front with the first half, the list with the second).
 What one part cannot know are the numbers that come from the others: its first page, the
 book's page total ("Page 41 of 297"), and the pages written into its text (the contents,
 "(p. 12)" after a cross-reference, the reference list's "Cited on pp."). Those are given to
