@@ -101,6 +101,10 @@ def _warm_up_runs_out_of_memory() -> None:
     raise MemoryError
 
 
+def _warm_up_refuses_a_font() -> None:
+    raise ManuscriptError.at(Location("styles/print.css", 4), "refused to read 'x.woff2'")
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is gone
@@ -153,7 +157,11 @@ def test_a_worker_killed_is_a_stopped_process_not_a_hang(monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize(
     ("warm_up", "raised"),
-    [(_warm_up_fails, WorkerBugError), (_warm_up_runs_out_of_memory, WorkerStoppedError)],
+    [
+        (_warm_up_fails, WorkerBugError),
+        (_warm_up_runs_out_of_memory, WorkerStoppedError),
+        (_warm_up_refuses_a_font, ManuscriptError),  # the build's own message, no traceback
+    ],
 )
 def test_a_warm_up_that_fails_is_said_not_waited_for(
     warm_up: Callable[[], None], raised: type[Exception]

@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
+from ..core.errors import ManuscriptError
+
 T = TypeVar("T")
 
 
@@ -223,10 +225,13 @@ def _serve(end: Connection) -> None:
 
 
 def _say_why_not(end: Connection, error: BaseException) -> None:
-    """The first worker could not warm up: out of memory (a limit), or a bug."""
+    """The first worker could not warm up: out of memory (a limit), a problem with the book
+    (a stylesheet's font refused: the build reports it as its own), or a bug."""
     with contextlib.suppress(BaseException):
         if isinstance(error, MemoryError):
             end.send(("memory", None))
+        elif isinstance(error, ManuscriptError):
+            end.send(("raised", error))
         else:
             end.send(("bug", "".join(traceback.format_exception(error))))
 
