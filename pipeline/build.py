@@ -380,7 +380,7 @@ def make_all(
     with LayoutWorkers(options.jobs if cut else 1, warm_up) as workers:
         from .dialect.sanitize import check_bibliography
         from .stages.document import build_document
-        from .stages.number import number_book
+        from .stages.number import number_manuscript
 
         unsafe, dropped_from_bibliography = check_bibliography(
             ((e.key, e.data, e.location) for e in manuscript.bibliography.values()),
@@ -404,14 +404,7 @@ def make_all(
             assets = loaded.assets
             stage.detail = f"{len(assets)} images"
         with _stage(report, "number") as stage:
-            numbering = number_book(
-                chapters,
-                manuscript.bibliography,
-                manuscript.meta.number_sections,
-                Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
-                manuscript.meta.nocite,
-                Location(manuscript.meta.source, manuscript.meta.nocite_line),
-            )
+            numbering = number_manuscript(manuscript, chapters)
             stage.detail = (
                 f"{len(numbering.reference_order)} references, {len(numbering.tables)} "
                 f"tables, {len(numbering.figures)} figures"

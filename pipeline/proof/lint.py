@@ -19,7 +19,7 @@ from ..core.project import BOOK_FILE, Project
 from ..dialect.sanitize import check_bibliography
 from ..stages.document import build_document
 from ..stages.load import Manuscript, book_images, load_assets, load_manuscript
-from ..stages.number import Numbering, number_book
+from ..stages.number import Numbering, number_manuscript
 from ..stages.parse import ParsedChapter, parse_book
 from .findings import RULES, UNSILENCEABLE, Finding
 from .rules import RULE_CHECKS, Book, ChapterText
@@ -131,14 +131,7 @@ def _numbering(
     manuscript: Manuscript, chapters: tuple[ParsedChapter, ...], findings: list[Finding]
 ) -> Numbering | None:
     try:
-        return number_book(
-            chapters,
-            manuscript.bibliography,
-            manuscript.meta.number_sections,
-            Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
-            manuscript.meta.nocite,
-            Location(manuscript.meta.source, manuscript.meta.nocite_line),
-        )
+        return number_manuscript(manuscript, chapters)
     except ManuscriptError as error:
         findings += _build_findings(error.problems, "PL900")
         return None

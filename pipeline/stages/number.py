@@ -13,6 +13,7 @@ from types import MappingProxyType
 from ..core.errors import Location, Problem, raise_if_any
 from ..dialect.prepass import NORMAL, XREF_KINDS, XREF_LABEL, HeadingDef, element_id
 from .bibliography import BibEntry
+from .load import Manuscript
 from .parse import ParsedChapter
 
 KIND_NAMES = {
@@ -70,6 +71,20 @@ class Numbering:
     unused_references: tuple[BibEntry, ...]
     equations: Mapping[tuple[int, int], Target] = field(
         default_factory=lambda: MappingProxyType({})
+    )
+
+
+def number_manuscript(manuscript: Manuscript, chapters: tuple[ParsedChapter, ...]) -> Numbering:
+    """`number_book` for a manuscript as loaded: its bibliography, and what its book.yaml
+    says about section numbers and `nocite` (the build and `lint` number a book alike)."""
+    meta = manuscript.meta
+    return number_book(
+        chapters,
+        manuscript.bibliography,
+        meta.number_sections,
+        Location(manuscript.bibliography_file) if manuscript.bibliography_file else None,
+        meta.nocite,
+        Location(meta.source, meta.nocite_line),
     )
 
 
