@@ -172,6 +172,21 @@ def test_a_warm_up_that_fails_is_said_not_waited_for(
         assert "WeasyPrint cannot be imported" in str(error.value)
 
 
+def _worker_pid(_number: int) -> int:
+    time.sleep(0.05)
+    return os.getpid()
+
+
+def test_a_task_goes_to_the_worker_named_for_it_or_to_any_if_that_one_is_gone() -> None:
+    """A part counted and kept by one worker is finished by that worker (part_layout.py)."""
+    with LayoutWorkers(2) as workers:
+        first, second = sorted({pid for pid, _ in workers.run(_warmed_where, [(1,), (2,)])})
+        pinned = workers.run(_worker_pid, [(n,) for n in range(6)], where=[second] * 6)
+        assert pinned == [second] * 6  # the other worker waits rather than take them
+        mixed = workers.run(_worker_pid, [(n,) for n in range(4)], where=[first, None, 1, 1])
+        assert mixed[0] == first and set(mixed[2:]) <= {first, second}  # pid 1: no worker
+
+
 def test_one_job_works_here() -> None:
     with LayoutWorkers(1) as workers:
         assert workers.jobs == 1 and workers.run(_square, [(7,)]) == [49]

@@ -49,6 +49,7 @@ class LayoutWorkers:
         self._idle: list[Connection] = []
         self._live: list[Connection] = []
         self._pids: list[int] = []
+        self._pid_of: dict[Connection, int] = {}
         self._broken = False
         if self.jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
             self.jobs = 1
@@ -69,9 +70,12 @@ class LayoutWorkers:
         function: Callable[..., T],
         calls: Sequence[tuple[Any, ...]],
         meanwhile: Callable[[], None] | None = None,
+        where: Sequence[int | None] = (),
     ) -> list[T]:
         """`function(*args)` for each of `calls` (started in that order, as workers come
         free), the results in the same order. `function` must be a module-level function.
+        `where` may name, call by call, the process (its id) that should do it (one that
+        kept what an earlier call made); any worker does it if that process is gone.
         `meanwhile` runs here while the workers work. A task's exception is raised here; a
         worker that dies holding a task raises WorkerStoppedError."""
         if self._first is None:
@@ -84,10 +88,14 @@ class LayoutWorkers:
         results: dict[int, T] = {}
         waiting = list(enumerate(calls))
         busy: dict[Connection, int] = {}
+        wanted = dict(enumerate(where))
 
         def give_work(end: Connection) -> None:
-            if waiting:
-                index, args = waiting.pop(0)
+            others = {self._pid_of[other] for other in self._live if other in self._pid_of}
+            others.discard(self._pid_of.get(end, 0))
+            free = [n for n, (index, _) in enumerate(waiting) if wanted.get(index) not in others]
+            if free:
+                index, args = waiting.pop(free[0])
                 end.send((function, args))
                 busy[end] = index
             else:
@@ -112,6 +120,7 @@ class LayoutWorkers:
                     continue
                 if kind == "ready":
                     self._pids.append(value)
+                    self._pid_of[end] = value
                 elif kind == "done":
                     results[busy.pop(end)] = value
                 elif kind == "raised":
