@@ -12,21 +12,44 @@ that cite it). The content itself is laid out exactly as WeasyPrint lays it out.
 
 Renders may nest (the reference list is rendered while the chapters' margin boxes wait for
 its length): each `numbered()` is a level of a stack, and the wrappers serve the innermost.
-WeasyPrint is pinned exactly (pyproject.toml), so the two functions wrapped here are stable.
+
+A layout made only to count a part's pages can be kept (`Paginated`) and finished later,
+once the numbers are known, by `lay_out_again`: the pages whose text shows a page number
+that changed are marked and WeasyPrint's own repagination remakes them (and any page after
+them whose start moved), as it does when a `target-counter()` changes; the other pages are
+reused as they are. WeasyPrint is pinned exactly (pyproject.toml), so the three functions
+wrapped here are stable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import weasyprint.layout as weasyprint_layout
 from weasyprint.anchors import gather_anchors
+from weasyprint.document import Page
+from weasyprint.formatting_structure.boxes import TextBox
 
 PageBoxes = Sequence[Any]  # WeasyPrint's laid-out page boxes, before their margin boxes
 Total = Callable[[PageBoxes], int]
+
+
+@dataclass(frozen=True)
+class Paginated:
+    """A document WeasyPrint has paginated, kept as its pagination left it (before the margin
+    boxes and the last steps), to be finished by `lay_out_again`."""
+
+    document: Any  # WeasyPrint's Document, for its metadata, fonts and fetcher
+    context: Any  # its LayoutContext: styles, page states, footnotes
+    root_box: Any
+    html: Any
+    pages: tuple[Any, ...]  # the page boxes
+    children: tuple[tuple[Any, ...], ...]  # each page's boxes as pagination made them
+    footnotes: tuple[Any, ...]  # the footnotes still to place when pagination began
 
 
 @dataclass
@@ -36,6 +59,24 @@ class _Level:
     margins: bool = True
     pages: list[Any] = field(default_factory=list)
     decided: int | None = None
+    reuse: Sequence[Any] = ()  # pages of a kept layout, offered to the first pagination
+    made_with: tuple[Any, Any, Any] | None = None  # context, root box, html
+    footnotes: tuple[Any, ...] = ()
+    children: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def paginated(self, document: Any) -> Paginated:
+        """This level's last pagination, to finish later."""
+        assert self.made_with is not None
+        context, root_box, html = self.made_with
+        return Paginated(
+            document,
+            context,
+            root_box,
+            html,
+            tuple(self.pages),
+            tuple(self.children),
+            self.footnotes,
+        )
 
 
 _levels: list[_Level] = []
@@ -45,9 +86,15 @@ _originals: dict[str, Any] = {}
 def _make_all_pages(context: Any, root_box: Any, html: Any, pages: Any) -> Iterator[Any]:
     """WeasyPrint's pagination loop, keeping the pages of its last round for `total`."""
     level = _levels[-1]
-    level.pages = []
+    if level.made_with is None:  # the first round: before any footnote is placed
+        level.made_with = (context, root_box, html)
+        level.footnotes = tuple(context.footnotes)
+    if not pages and level.reuse:
+        pages, level.reuse = list(level.reuse), ()
+    level.pages, level.children = [], []
     for page in _originals["make_all_pages"](context, root_box, html, pages):
         level.pages.append(page)
+        level.children.append(page.children)  # the last steps replace them
         yield page
 
 
@@ -67,27 +114,100 @@ def _make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
 @contextmanager
 def numbered(
     first_page: int = 1, total: Total | None = None, margins: bool = True
-) -> Iterator[None]:
+) -> Iterator[_Level]:
     """Renders inside this block number their pages from `first_page`, and `counter(pages)`
     in their margin boxes is `total(pages)`, called once with the paginated page boxes
     (default: the number of pages before `first_page` plus this document's own). Without
     `margins` the pages get no margin boxes at all: a layout made only to count its pages
-    (pagination is over before they are made)."""
+    (pagination is over before they are made). It gives the level, whose `paginated()`
+    keeps the layout to finish later."""
     if not _levels:
         _originals["make_all_pages"] = weasyprint_layout.make_all_pages
         _originals["make_margin_boxes"] = weasyprint_layout.make_margin_boxes
         weasyprint_layout.make_all_pages = _make_all_pages
         weasyprint_layout.make_margin_boxes = _make_margin_boxes
-    _levels.append(
-        _Level(first_page, total or (lambda pages: first_page - 1 + len(pages)), margins)
-    )
+    level = _Level(first_page, total or (lambda pages: first_page - 1 + len(pages)), margins)
+    _levels.append(level)
     try:
-        yield
+        yield level
     finally:
         _levels.pop()
         if not _levels:
             weasyprint_layout.make_all_pages = _originals["make_all_pages"]
             weasyprint_layout.make_margin_boxes = _originals["make_margin_boxes"]
+
+
+def lay_out_again(kept: Paginated, changed: Iterable[int], first_page: int, total: Total) -> Any:
+    """The document `kept` finished with its margin boxes: the pages at the indexes `changed`
+    (whose text has changed since) are laid out again, as WeasyPrint does when a
+    `target-counter()` changes, and so is any page after them whose start moved; the others
+    are reused. Call it once per kept layout, inside the writer's `watching()`."""
+    context = kept.context
+    # Undo the last steps of the first layout, which the second one takes again.
+    for page, children in zip(kept.pages, kept.children, strict=True):
+        page.children = children
+    context.string_set = defaultdict(lambda: defaultdict(list))
+    context.footnotes = list(kept.footnotes)  # as WeasyPrint's own repagination does
+    for index in changed:
+        context.page_maker[index][-1]["content_changed"] = True
+    original = weasyprint_layout.initialize_page_maker
+    weasyprint_layout.initialize_page_maker = lambda context, root_box: None  # keep the states
+    try:
+        with numbered(first_page, total) as level:
+            level.reuse = kept.pages
+            boxes = list(weasyprint_layout.layout_document(kept.html, kept.root_box, context))
+    finally:
+        weasyprint_layout.initialize_page_maker = original
+    return kept.document.copy([Page(box) for box in boxes])
+
+
+PSEUDO = ("::before", "::after")
+
+
+def renumber(kept: Paginated, attribute: str, values: Sequence[str]) -> set[int] | None:
+    """Give the elements that carry `attribute` (in document order) their new `values`: in
+    the element, and in the text its ::before or ::after content shows (`attr(...)`). Returns
+    the indexes of the pages those elements are on, for `lay_out_again`; None when the kept
+    boxes do not show the values plainly (then lay the document out anew)."""
+    elements = [
+        element for element in kept.html.etree_element.iter() if attribute in element.attrib
+    ]
+    if len(elements) != len(values):
+        return None
+    changed: dict[int, tuple[str, str]] = {}
+    for element, value in zip(elements, values, strict=True):
+        if element.get(attribute) != value:
+            changed[id(element)] = (element.get(attribute), value)
+            element.set(attribute, value)
+    shown: set[int] = set()
+    for box in kept.root_box.descendants():
+        key = id(box.element)
+        if isinstance(box, TextBox) and key in changed and box.element_tag.endswith(PSEUDO):
+            old, new = changed[key]
+            if box.text.count(old) != 1:
+                return None
+            box.text = box.text.replace(old, new)
+            shown.add(key)
+    if shown != set(changed):
+        return None
+    return _pages_holding(kept, set(changed))
+
+
+def pages_showing(kept: Paginated, attribute: str) -> set[int]:
+    """The indexes of the pages that hold an element carrying `attribute`."""
+    elements = kept.html.etree_element.iter()
+    return _pages_holding(
+        kept, {id(element) for element in elements if attribute in element.attrib}
+    )
+
+
+def _pages_holding(kept: Paginated, elements: set[int]) -> set[int]:
+    """The indexes of the pages with a box of one of `elements` (by id)."""
+    return {
+        index
+        for index, children in enumerate(kept.children)
+        if any(id(box.element) in elements for child in children for box in child.descendants())
+    }
 
 
 def anchor_pages(pages: PageBoxes, first_page: int = 1) -> dict[str, int]:

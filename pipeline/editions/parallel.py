@@ -13,9 +13,12 @@ the parts' own page counts and anchors; a part is redone only when the HTML and 
 was given differ from the ones the real map gives. When nothing differs the parts are the
 pages one layout of the whole book would give, and they are joined (join.py).
 
-Each worker lays out one part at a time and lets it go before the next, so no process ever
-holds more than one part: on a long book that is what keeps memory down, and the parts are
-laid out on every core at once.
+A first round that only counts is not wasted: a worker keeps a few of the parts it counted
+(part_layout.py) and finishes them once the numbers are known, laying out again only the
+pages that show a number (a chapter's cross-references), not the whole part. Otherwise each
+worker lays out one part at a time and lets it go before the next, so no process holds more
+than one part and those few: on a long book that is what keeps memory down, and the parts
+are laid out on every core at once.
 """
 
 from __future__ import annotations
@@ -134,11 +137,17 @@ def lay_out_in_parts(
             jobs = workers.jobs
             how = f"in {len(parts)} parts on {jobs} process{'es' if jobs > 1 else ''}"
             rounds = f"{round_number} round{'s' if round_number > 1 else ''}"
+            reused = sum(pages.from_count for _, pages in done.values())
+            rounds += f" ({reused} finished from their count)" if reused else ""
             return dataclasses.replace(joined, how=f"{how}, {rounds}")
         if round_number == ROUNDS:
             break
-        calls = [(config, wanted[index], count_only) for index in todo]
-        laid_out = _laid_out(workers, calls, document, meanwhile)
+        # A part only counted is kept by its worker, and finished there once the numbers
+        # are known (part_layout.py): only its pages showing a changed number are laid
+        # out again.
+        calls = [(config, wanted[index], count_only, f"{config.token}/{index}") for index in todo]
+        where = [done[index][1].finish_in if index in done else None for index in todo]
+        laid_out = _laid_out(workers, calls, document, meanwhile, where)
         for index, pages in zip(todo, laid_out, strict=True):
             done[index] = (wanted[index], pages)
         meanwhile = None
@@ -152,11 +161,12 @@ def _laid_out(
     calls: Sequence[tuple[Any, ...]],
     document: Document,
     meanwhile: Callable[[], None] | None = None,
+    where: Sequence[int | None] = (),
 ) -> list[PartPages]:
     """The parts laid out by the workers; a worker killed by a limit is the build's problem,
     not a bug."""
     try:
-        return workers.run(lay_out_part, calls, meanwhile)
+        return workers.run(lay_out_part, calls, meanwhile, where)
     except WorkerStoppedError:
         raise ManuscriptError.at(
             Location(document.meta.source),

@@ -8,6 +8,8 @@ Markdown, citation and template modules the build itself is busy importing.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from ..core.project import Project
 from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 
 if TYPE_CHECKING:
+    from .paging import Paginated
     from .pdf import PrintWriter
 
 
@@ -39,6 +42,8 @@ class PartPages:
     spans: Mapping[str, tuple[int, ...]]
     warnings: tuple[Problem, ...]
     pdf: bytes | None
+    finish_in: int | None = None  # the process (id) that should finish a counted part
+    from_count: bool = False  # finished from the layout that counted it
 
 
 @dataclass(frozen=True)
@@ -100,30 +105,101 @@ def _writer(config: WriterConfig) -> PrintWriter:
     return _WRITER[1]
 
 
-def lay_out_part(config: WriterConfig, render: PartRender, count_only: bool) -> PartPages:
-    """One part laid out with its given numbers, and written as a PDF unless only counted."""
+def lay_out_part(
+    config: WriterConfig, render: PartRender, count_only: bool, key: str | None = None
+) -> PartPages:
+    """One part laid out with its given numbers, and written as a PDF unless only counted.
+    A part only counted under a `key` may be kept in this process (PartPages.finish_in), to
+    be finished by the call that gives the same key with the real numbers."""
     from .pdf import PDF_VARIANT, anchor_spans
     from .pdfua import finish_pdfua, languages_in_structure
 
     writer = _writer(config)
     assert writer.variant == PDF_VARIANT
+    if count_only:
+        return _counted(writer, render, key, config.token)
+    kept = _KEPT.pop(key, None) if key else None
     with writer.watching() as collector:
-        rendered = writer.render(
-            render.html,
-            first_page=render.first_page,
-            total=lambda _pages: render.total,
-            margins=not count_only,  # running heads and page numbers: drawn, never counted
+        finished = _finished(kept, render) if kept else None
+        rendered = finished or writer.render(
+            render.html, first_page=render.first_page, total=lambda _pages: render.total
         )
-    pdf = None
-    if not count_only:
-        with writer.watching(), languages_in_structure(), _links_to_other_parts():
-            pdf = finish_pdfua(rendered.write_pdf(pdf_variant=writer.variant))
-    return PartPages(
-        len(rendered.pages),
-        anchor_spans(rendered),
-        writer.warnings_in(collector),
-        pdf,
+    warnings = writer.warnings_in(collector)
+    if kept and finished:  # the pages reused were laid out, and watched, when counted
+        warnings = tuple(dict.fromkeys((*kept.warnings, *warnings)))
+    with writer.watching(), languages_in_structure(), _links_to_other_parts():
+        pdf = finish_pdfua(rendered.write_pdf(pdf_variant=writer.variant))
+    spans = anchor_spans(rendered)
+    return PartPages(len(rendered.pages), spans, warnings, pdf, from_count=finished is not None)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A part counted in this process, kept to be finished: the HTML it was laid out from."""
+
+    html: str
+    paginated: Paginated
+    warnings: tuple[Problem, ...]
+
+
+_KEPT: dict[str, _Kept] = {}
+# At most this many counted pages kept by a process: about 65 MiB, which with the part it is
+# laying out keeps a worker below the one that lays out the contents again.
+KEEP_PAGES = 120
+_NOT_KEEPING = ""  # the build (writer token) in which this process counted the contents
+# The page numbers a part's text shows: generated content from this attribute (the
+# contents' page column, the "(p. 12)" after a cross-reference).
+_PAGE_ATTRIBUTE = "data-page"
+_PAGE_NUMBERS = re.compile(r'data-page="([^"]*)"')
+
+
+def _counted(writer: PrintWriter, render: PartRender, key: str | None, build: str) -> PartPages:
+    """A part laid out only to count its pages, kept under `key` when that is worth it."""
+    from .paging import pages_showing
+    from .pdf import anchor_spans
+
+    global _NOT_KEEPING
+    for stale in [other for other in _KEPT if not other.startswith(f"{build}/")]:
+        del _KEPT[stale]  # an earlier build's, in this process (one job, or a failed build)
+    with writer.watching() as collector:
+        paginated = writer.count(render.html)
+    warnings = writer.warnings_in(collector)
+    pages = len(paginated.pages)
+    finish_here = None
+    if key and len(pages_showing(paginated, _PAGE_ATTRIBUTE)) > pages / 4:
+        # Most of its pages show a number (the contents): finishing it would lay them out
+        # again anyway. This process will do that, and keeps nothing more: it needs the
+        # room (the contents take more memory than any chapter).
+        _NOT_KEEPING, finish_here = build, os.getpid()
+    elif key and build != _NOT_KEEPING and _room_for(paginated):
+        _KEPT[key] = _Kept(render.html, paginated, warnings)
+        finish_here = os.getpid()
+    spans = anchor_spans(paginated.document)
+    return PartPages(pages, spans, warnings, None, finish_here)
+
+
+def _room_for(paginated: Paginated) -> bool:
+    """Whether this process may keep one more counted part: a few chapters at most (about
+    half a megabyte a page), so that it stays far below what one layout of the book takes."""
+    kept = sum(len(kept.paginated.pages) for kept in _KEPT.values())
+    return kept + len(paginated.pages) <= KEEP_PAGES and not any(
+        page.fixed_boxes
+        for page in paginated.pages  # they are laid out at the very end
     )
+
+
+def _finished(kept: _Kept, render: PartRender) -> Any:
+    """The kept part finished with `render`'s numbers, or None when its HTML differs from
+    the kept one in more than the page numbers its text shows (then it is laid out anew)."""
+    from .paging import lay_out_again, renumber
+
+    before, after = _PAGE_NUMBERS.split(kept.html), _PAGE_NUMBERS.split(render.html)
+    if len(before) != len(after) or before[0::2] != after[0::2]:
+        return None
+    changed = renumber(kept.paginated, _PAGE_ATTRIBUTE, after[1::2])
+    if changed is None:
+        return None
+    return lay_out_again(kept.paginated, changed, render.first_page, lambda _pages: render.total)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from ..stages.load import Asset, ChapterSource, Styles, UserStylesheet
 from .catalog import PRESS
 from .fetcher import ProjectFetcher, RefusedResourceError
 from .layout import PrintLayout
-from .paging import Total, numbered
+from .paging import Paginated, Total, numbered
 from .pdfua import finish_pdfua, languages_in_structure
 
 PDF_VARIANT = "pdf/ua-1"
@@ -144,16 +144,25 @@ class PrintWriter:
         """WeasyPrint's document for `page`, its pages numbered from `first_page` of `total`
         (see paging.py; no margin boxes without `margins`); call it inside `watching()`."""
         with numbered(first_page, total, margins):
-            return HTML(
-                string=page,
-                base_url=self.project.manuscript.as_uri() + "/",
-                url_fetcher=self.fetcher,
-            ).render(
-                stylesheets=self.stylesheets,
-                font_config=self.fonts,
-                color_profiles=self.color_profiles,
-                pdf_variant=self.variant,
-            )
+            return self._weasyprint_render(page)
+
+    def count(self, page: str) -> Paginated:
+        """`page` laid out only to count its pages (no margin boxes), kept to be finished
+        (paging.lay_out_again) once its page numbers are known; inside `watching()`."""
+        with numbered(margins=False) as level:
+            return level.paginated(self._weasyprint_render(page))
+
+    def _weasyprint_render(self, page: str) -> Any:
+        return HTML(
+            string=page,
+            base_url=self.project.manuscript.as_uri() + "/",
+            url_fetcher=self.fetcher,
+        ).render(
+            stylesheets=self.stylesheets,
+            font_config=self.fonts,
+            color_profiles=self.color_profiles,
+            pdf_variant=self.variant,
+        )
 
     def layout_of(self, rendered: Any, page: str, collector: _Collector) -> PrintLayout:
         """Where everything fell in a rendered document, with the warnings collected."""
