@@ -81,3 +81,34 @@ def test_boxes_that_do_not_show_the_number_plainly_are_not_guessed_at() -> None:
     assert renumber(level.paginated(document), "data-page", ["1"]) is None  # one value each
     document, level = render(book("p", "0"), margins=False)  # " (p. p)": which "p" is it?
     assert renumber(level.paginated(document), "data-page", ["12", "1"]) is None
+
+
+def test_a_number_in_a_table_widens_its_column_on_every_page_of_the_table() -> None:
+    """WeasyPrint measures a table's columns once, for all its pages: a number that widens a
+    cell must give the table the columns a fresh layout gives it, on its pages before too."""
+    rows = "".join(f"<tr><td>Row {n}</td><td>text</td></tr>" for n in range(30))
+
+    def table_book(number: str) -> str:
+        cited = f"<tr><td>see <a class='xref' href='#one' data-page='{number}'>one</a></td>"
+        return (
+            "<html lang='en'><body><h1 id='one'>One</h1><table>"
+            f"{rows}{cited}<td>text</td></tr></table></body></html>"
+        )
+
+    wide = "1" * 30
+    document, level = render(table_book("0"), margins=False)
+    kept = level.paginated(document)
+    changed = renumber(kept, "data-page", [wide])
+    assert changed is not None and len(changed) > 1  # the table's every page
+    again = lay_out_again(kept, changed, 1, len)
+    fresh, _ = render(table_book(wide))
+    assert page_texts(again) == page_texts(fresh)
+    assert again.write_pdf() == fresh.write_pdf()
+
+
+def test_a_number_inside_a_heading_is_laid_out_anew() -> None:
+    """A heading's text is copied into the outline when the boxes are built: a number in it
+    cannot be changed in place."""
+    html = "<html lang='en'><body><h1>See <a class='xref' href='#x' data-page='0'>x</a></h1>"
+    document, level = render(html + "<p id='x'>x</p></body></html>", margins=False)
+    assert renumber(level.paginated(document), "data-page", ["5"]) is None

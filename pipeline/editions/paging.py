@@ -32,7 +32,7 @@ from typing import Any
 import weasyprint.layout as weasyprint_layout
 from weasyprint.anchors import gather_anchors
 from weasyprint.document import Page
-from weasyprint.formatting_structure.boxes import TextBox
+from weasyprint.formatting_structure.boxes import TableBox, TextBox
 
 PageBoxes = Sequence[Any]  # WeasyPrint's laid-out page boxes, before their margin boxes
 Total = Callable[[PageBoxes], int]
@@ -148,6 +148,7 @@ def lay_out_again(kept: Paginated, changed: Iterable[int], first_page: int, tota
         page.children = children
     context.string_set = defaultdict(lambda: defaultdict(list))
     context.footnotes = list(kept.footnotes)  # as WeasyPrint's own repagination does
+    context.tables.clear()  # column widths measured with the old numbers
     for index in changed:
         context.page_maker[index][-1]["content_changed"] = True
     original = weasyprint_layout.initialize_page_maker
@@ -180,17 +181,37 @@ def renumber(kept: Paginated, attribute: str, values: Sequence[str]) -> set[int]
             changed[id(element)] = (element.get(attribute), value)
             element.set(attribute, value)
     shown: set[int] = set()
-    for box in kept.root_box.descendants():
+    tables: set[int] = set()
+    for box, table, labelled in _walk(kept.root_box, None, False):
         key = id(box.element)
         if isinstance(box, TextBox) and key in changed and box.element_tag.endswith(PSEUDO):
             old, new = changed[key]
-            if box.text.count(old) != 1:
+            if box.text.count(old) != 1 or labelled:
                 return None
             box.text = box.text.replace(old, new)
             shown.add(key)
+            if table is not None:
+                tables.add(id(table.element))
     if shown != set(changed):
         return None
-    return _pages_holding(kept, set(changed))
+    # WeasyPrint sizes a table's columns once for all its pages: every page of a table with a
+    # changed cell is laid out again, with the columns measured anew (lay_out_again).
+    return _pages_holding(kept, set(changed) | tables)
+
+
+def _walk(box: Any, table: Any, labelled: bool) -> Iterator[tuple[Any, Any, bool]]:
+    """Every box of a box tree, each with the innermost table it is in (or None) and whether
+    it is inside a box whose text was copied when the tree was built (a heading's outline
+    entry, a running head's string-set), where a changed number would not follow."""
+    table = box if isinstance(box, TableBox) else table
+    style = box.style
+    copied = [] if style["string_set"] == "none" else [value for _, value in style["string_set"]]
+    if style["bookmark_level"] != "none":
+        copied.append(style["bookmark_label"])
+    labelled = labelled or any(kind == "content()" for value in copied for kind, _ in value)
+    yield box, table, labelled
+    for child in getattr(box, "children", ()):
+        yield from _walk(child, table, labelled)
 
 
 def pages_showing(kept: Paginated, attribute: str) -> set[int]:
