@@ -125,7 +125,7 @@ def lay_out_part(
             render.html, first_page=render.first_page, total=lambda _pages: render.total
         )
     warnings = writer.warnings_in(collector)
-    if kept and finished:  # the pages reused were laid out, and watched, when counted
+    if kept and finished is not None:  # the pages reused were laid out, and watched, when counted
         warnings = tuple(dict.fromkeys((*kept.warnings, *warnings)))
     with writer.watching(), languages_in_structure(), _links_to_other_parts():
         pdf = finish_pdfua(rendered.write_pdf(pdf_variant=writer.variant))
@@ -167,9 +167,9 @@ def _counted(writer: PrintWriter, render: PartRender, key: str | None, build: st
     pages = len(paginated.pages)
     finish_here = None
     if key and len(pages_showing(paginated, _PAGE_ATTRIBUTE)) > pages / 4:
-        # Most of its pages show a number (the contents): finishing it would lay them out
-        # again anyway. This process will do that, and keeps nothing more: it needs the
-        # room (the contents take more memory than any chapter).
+        # Many of its pages show a number (the contents: all of them), and finishing it
+        # would lay those out again anyway. This process will lay it out anew and keeps
+        # nothing more: it needs the room (the contents take more memory than any chapter).
         _NOT_KEEPING, finish_here = build, os.getpid()
     elif key and build != _NOT_KEEPING and _room_for(paginated):
         _KEPT[key] = _Kept(render.html, paginated, warnings)
