@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -127,9 +127,10 @@ def lay_out_in_parts(
                 for index, part in enumerate(parts)
             }
             rendered_for = numbers
+        kept = {index for index, (_, pages) in done.items() if pages.finish_in and not pages.pdf}
         todo = [
             index
-            for index in _largest_first(parts, document)
+            for index in _largest_first(parts, document, kept)
             if index not in done or done[index][0] != wanted[index] or not done[index][1].pdf
         ]
         if not todo:
@@ -176,15 +177,21 @@ def _laid_out(
         ) from None
 
 
-def _largest_first(parts: Sequence[PrintPart], document: Document) -> list[int]:
+def _largest_first(
+    parts: Sequence[PrintPart], document: Document, kept: Collection[int] = ()
+) -> list[int]:
     """Part indexes, the costliest first so that no worker is left with a long one at the
     end: the contents (a line per section, each with leaders to fill: by far the slowest
-    pages), the reference list, then the chapters, longest first."""
+    pages), the reference list, then the chapters, longest first. Parts `kept` by the worker
+    that counted them come before the other chapters: only that worker can finish them, so
+    it does while another lays the contents out, and the chapters any worker can take are
+    left to even out the end."""
     sizes = {chapter.number: len(chapter.body_html) for chapter in document.chapters}
 
-    def cost(index: int) -> tuple[bool, bool, int]:
+    def cost(index: int) -> tuple[bool, bool, bool, int]:
         part = parts[index]
-        return (not part.front, not part.references, -sum(sizes[n] for n in part.chapters or ()))
+        size = sum(sizes[n] for n in part.chapters or ())
+        return (not part.front, not part.references, index not in kept, -size)
 
     return sorted(range(len(parts)), key=lambda index: (cost(index), index))
 
