@@ -127,7 +127,11 @@ def lay_out_in_parts(
                 for index, part in enumerate(parts)
             }
             rendered_for = numbers
-        kept = {index for index, (_, pages) in done.items() if pages.finish_in and not pages.pdf}
+        kept = {
+            index
+            for index, (_, pages) in done.items()
+            if pages.finish_in and not pages.pdf and not parts[index].front  # not the contents
+        }
         todo = [
             index
             for index in _largest_first(parts, document, kept)
@@ -183,15 +187,15 @@ def _largest_first(
     """Part indexes, the costliest first so that no worker is left with a long one at the
     end: the contents (a line per section, each with leaders to fill: by far the slowest
     pages), the reference list, then the chapters, longest first. Parts `kept` by the worker
-    that counted them come before the other chapters: only that worker can finish them, so
-    it does while another lays the contents out, and the chapters any worker can take are
-    left to even out the end."""
+    that counted them come first of all: only that worker can finish them (quickly), it lets
+    their memory go before it lays out anything large (the contents, if it counted them),
+    and the chapters any worker can take are left to even out the end."""
     sizes = {chapter.number: len(chapter.body_html) for chapter in document.chapters}
 
     def cost(index: int) -> tuple[bool, bool, bool, int]:
         part = parts[index]
         size = sum(sizes[n] for n in part.chapters or ())
-        return (not part.front, not part.references, index not in kept, -size)
+        return (index not in kept, not part.front, not part.references, -size)
 
     return sorted(range(len(parts)), key=lambda index: (cost(index), index))
 

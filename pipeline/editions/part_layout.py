@@ -143,10 +143,13 @@ class _Kept:
 
 
 _KEPT: dict[str, _Kept] = {}
-# At most this many counted pages kept by a process: about 65 MiB, which with the part it is
-# laying out keeps a worker below the one that lays out the contents again.
+# At most this many counted pages kept by a process (about half a megabyte a page), fewer by
+# the one that counted the contents: it lays them out again itself, and the contents take
+# more memory than any chapter (every leader dot is a box). Kept parts are finished first
+# (parallel.py), so that they are let go before the contents are laid out.
 KEEP_PAGES = 120
-_NOT_KEEPING = ""  # the build (writer token) in which this process counted the contents
+KEEP_PAGES_BESIDE_CONTENTS = 40
+_COUNTED_CONTENTS = ""  # the build (writer token) in which this process counted the contents
 # The page numbers a part's text shows: generated content from this attribute (the
 # contents' page column, the "(p. 12)" after a cross-reference).
 _PAGE_ATTRIBUTE = "data-page"
@@ -158,7 +161,7 @@ def _counted(writer: PrintWriter, render: PartRender, key: str | None, build: st
     from .paging import pages_showing
     from .pdf import anchor_spans
 
-    global _NOT_KEEPING
+    global _COUNTED_CONTENTS
     for stale in [other for other in _KEPT if not other.startswith(f"{build}/")]:
         del _KEPT[stale]  # an earlier build's, in this process (one job, or a failed build)
     with writer.watching() as collector:
@@ -168,21 +171,21 @@ def _counted(writer: PrintWriter, render: PartRender, key: str | None, build: st
     finish_here = None
     if key and len(pages_showing(paginated, _PAGE_ATTRIBUTE)) > pages / 4:
         # Many of its pages show a number (the contents: all of them), and finishing it
-        # would lay those out again anyway. This process will lay it out anew and keeps
-        # nothing more: it needs the room (the contents take more memory than any chapter).
-        _NOT_KEEPING, finish_here = build, os.getpid()
-    elif key and build != _NOT_KEEPING and _room_for(paginated):
+        # would lay those out again anyway: this process lays it out anew, later.
+        _COUNTED_CONTENTS, finish_here = build, os.getpid()
+    elif key and _room_for(paginated, build == _COUNTED_CONTENTS):
         _KEPT[key] = _Kept(render.html, paginated, warnings)
         finish_here = os.getpid()
     spans = anchor_spans(paginated.document)
     return PartPages(pages, spans, warnings, None, finish_here)
 
 
-def _room_for(paginated: Paginated) -> bool:
-    """Whether this process may keep one more counted part: a few chapters at most (about
-    half a megabyte a page), so that it stays far below what one layout of the book takes."""
+def _room_for(paginated: Paginated, beside_contents: bool) -> bool:
+    """Whether this process may keep one more counted part: a few chapters at most, so that
+    it stays far below what one layout of the book takes."""
     kept = sum(len(kept.paginated.pages) for kept in _KEPT.values())
-    return kept + len(paginated.pages) <= KEEP_PAGES and not any(
+    most = KEEP_PAGES_BESIDE_CONTENTS if beside_contents else KEEP_PAGES
+    return kept + len(paginated.pages) <= most and not any(
         page.fixed_boxes
         for page in paginated.pages  # they are laid out at the very end
     )
