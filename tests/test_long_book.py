@@ -165,6 +165,19 @@ def test_every_contents_entry_gives_the_page_its_chapter_starts_on(long_book: Lo
     }
 
 
+def test_every_cross_reference_gives_the_page_of_its_figure_or_table(long_book: LongBook) -> None:
+    """The "(p. 12)" after a cross-reference: numbers given to each part, and, on a first
+    build, written into a layout counted before they were known."""
+    pages = [" ".join(text.split()) for text in long_book.page_texts()]
+    found = 0
+    for number, text in enumerate(pages, start=1):
+        for kind, label, target in re.findall(r"(Figure|Table) (\d+) \(p\. (\d+)\)", text):
+            caption = re.compile(rf"{kind} {label}\. ")  # "Figure 3. Schematic of…"
+            assert caption.search(pages[int(target) - 1]), f"page {number}: {kind} {label}"
+            found += 1
+    assert found >= 2 * COPIES  # each copy of the first chapter cites its figure and table
+
+
 def test_each_reference_names_every_page_that_cites_it(long_book: LongBook) -> None:
     pages = long_book.page_texts()
     first = next(i for i, t in enumerate(pages) if t.lstrip().startswith("References"))
